@@ -1,0 +1,56 @@
+/* One item of the spool (SPOOL-FORMAT.md "Item"): parsed from JSON,
+ * validated, its text cleaned. Immutable once made; the item table owns
+ * items and hands out const pointers. */
+#ifndef KB_SPOOL_ITEM_H
+#define KB_SPOOL_ITEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/error.h"
+#include "core/limits.h"
+
+enum kb_item_kind { KB_KIND_HEADLINE = 0, KB_KIND_QUOTE };
+enum kb_priority { KB_PRIORITY_NORMAL = 0, KB_PRIORITY_HIGH, KB_PRIORITY_BREAKING };
+enum kb_item_dir { KB_ITEM_DIR_AUTO = 0, KB_ITEM_DIR_LTR, KB_ITEM_DIR_RTL };
+
+struct kb_item {
+    char id[KB_ID_MAX + 1];
+    enum kb_item_kind kind;
+    char lang[KB_LANG_MAX + 1];
+    char *text;            /* cleaned (kb_text_clean), NUL-terminated */
+    char *by;              /* quotes: attribution, cleaned; NULL if absent */
+    char source[KB_SOURCE_MAX * 4 + 1]; /* up to 64 characters of UTF-8; "" if absent */
+    char story[KB_ID_MAX + 1];          /* "" if absent */
+    char translated_from[KB_LANG_MAX + 1]; /* "" if absent */
+    enum kb_priority priority;
+    int64_t published;     /* Unix seconds; the file's mtime if absent */
+    int64_t expires;       /* Unix seconds; 0 if it never expires */
+    enum kb_item_dir dir;
+    char file[KB_NAME_MAX + 1]; /* the spool file it came from (base name) */
+    uint64_t version;      /* bumped each time the item is edited */
+};
+
+/* Parses one item object. where names the file for messages ("spool/x.json",
+ * or "spool/x.json: items[3]" in a bundle); mtime is the default published.
+ * Returns a new item (caller frees with kb_item_free) or NULL with err set to
+ * the one-line message. Unknown fields are not an error: they are listed
+ * through *unknown (a comma-separated list the caller frees; NULL if none). */
+struct kb_item *kb_item_from_json(json_t *obj, const char *where, int64_t mtime,
+                                  struct kb_error *err, char **unknown);
+void kb_item_free(struct kb_item *item);
+struct kb_item *kb_item_dup(const struct kb_item *item);
+
+/* Checks a BCP 47 language tag (RFC 5646 well-formedness). */
+bool kb_lang_tag_valid(const char *tag);
+/* Checks an id or story: 1-128 of A-Z a-z 0-9 . _ : - */
+bool kb_id_valid(const char *id);
+/* Parses an RFC 3339 date-time into Unix seconds. */
+bool kb_rfc3339_parse(const char *s, int64_t *out);
+
+const char *kb_priority_name(enum kb_priority p);
+const char *kb_kind_name(enum kb_item_kind k);
+
+#endif

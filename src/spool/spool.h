@@ -1,0 +1,70 @@
+/* The spool: a watched folder of JSON files and the table of items they
+ * hold (SPOOL-FORMAT.md). Owned by the ingest thread; nothing here is
+ * thread-safe and nothing here knows fonts or SDL.
+ *
+ * kb_spool_update reads what changed (inotify events, or a rescan when
+ * polling), applies the settle rule, moves settled bad files to rejected/,
+ * enforces the limits, and reports each change to the item table through
+ * the change callback, so the playlist and the screen can follow at once. */
+#ifndef KB_SPOOL_SPOOL_H
+#define KB_SPOOL_SPOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "spool/item.h"
+
+struct kb_spool;
+
+struct kb_spool_opts {
+    const char *dir;
+    size_t max_file_bytes;  /* 0: KB_SPOOL_FILE_MAX_BYTES */
+    size_t max_items;       /* 0: KB_SPOOL_ITEMS_MAX */
+    double settle_s;        /* a young file that fails to parse is retried this long; <0: 2 s */
+    int poll_ms;            /* rescan period when inotify is unavailable; 0: 1000 */
+    bool use_inotify;       /* false forces polling */
+    bool move_rejected;     /* move settled bad files to rejected/ (false for read-only use) */
+};
+
+enum kb_spool_change {
+    KB_SPOOL_ADDED,     /* a new item */
+    KB_SPOOL_EDITED,    /* same id, new content */
+    KB_SPOOL_REMOVED,   /* its file went, it expired, or it was evicted: off the screen now */
+};
+
+typedef void (*kb_spool_change_fn)(void *user, enum kb_spool_change what,
+                                   const struct kb_item *item);
+
+/* Opens the spool. A missing folder is not an error: the spool is empty
+ * until it appears (logged once). Caller frees with kb_spool_free. */
+struct kb_spool *kb_spool_new(const struct kb_spool_opts *opts, kb_spool_change_fn fn,
+                              void *user);
+void kb_spool_free(struct kb_spool *spool);
+
+/* A file descriptor to poll for readability (inotify), or -1 when polling. */
+int kb_spool_fd(const struct kb_spool *spool);
+/* Milliseconds until kb_spool_update should run again even with no event
+ * (settle retries, the next expiry, the poll period); -1 for never. */
+int kb_spool_timeout_ms(const struct kb_spool *spool, int64_t now_ms);
+/* Processes pending changes; now_ms is wall-clock Unix milliseconds (for
+ * expiry and settling). Returns the number of changes reported. */
+size_t kb_spool_update(struct kb_spool *spool, int64_t now_ms);
+
+size_t kb_spool_item_count(const struct kb_spool *spool);
+size_t kb_spool_rejected_count(const struct kb_spool *spool);
+const struct kb_item *kb_spool_find(const struct kb_spool *spool, const char *id);
+/* Items in published order (oldest first); valid until the next update. */
+const struct kb_item *const *kb_spool_items(const struct kb_spool *spool, size_t *n);
+/* True while the folder exists and could be read at the last update. */
+bool kb_spool_present(const struct kb_spool *spool);
+/* Wall-clock ms of the last change seen in the folder (for "feed stale"). */
+int64_t kb_spool_last_change_ms(const struct kb_spool *spool);
+
+/* Validates one file as the ticker would, without a spool: for `kabar
+ * validate` and producers. Returns the number of valid items, or -1 with
+ * err set to the first error line. */
+int kb_spool_validate_file(const char *path, struct kb_error *err);
+
+#endif

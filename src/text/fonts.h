@@ -1,0 +1,61 @@
+/* Fonts: the fallback chain and the faces.
+ *
+ * A kb_fonts is the table of fonts kabar may use: the chain read from a
+ * chain file (fonts/chain.conf: search paths, then per script and language
+ * an ordered list of font files), plus fonts fontconfig finds at run time
+ * for what the chain lacks. Fonts are numbered from 0 in the order they are
+ * added; a number never changes and is what a laid-out line stores. The
+ * table is shared by threads (append-only, guarded by a mutex).
+ *
+ * FT_Face objects are not thread-safe, so each thread that needs faces
+ * makes its own kb_faces from the shared kb_fonts: the ingest thread to
+ * shape, the render thread to rasterise. */
+#ifndef KB_TEXT_FONTS_H
+#define KB_TEXT_FONTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ft2build.h>
+#include FT_FREETYPE_H
+
+#include "core/error.h"
+
+struct kb_fonts;
+struct kb_faces;
+
+/* Reads the chain file. Fonts it names that are missing or unreadable are
+ * logged once and skipped; start fails (NULL, err set) only if no font at
+ * all can be opened. The caller frees with kb_fonts_free. */
+struct kb_fonts *kb_fonts_new(const char *chain_file, struct kb_error *err);
+void kb_fonts_free(struct kb_fonts *fonts);
+
+/* The chain file kabar uses when none is configured: fonts/chain.conf in
+ * the source tree, else in the installed data dir. Static string. */
+const char *kb_fonts_default_chain(void);
+
+/* Number of fonts in the table now (grows as fontconfig adds some). */
+int kb_fonts_count(const struct kb_fonts *fonts);
+/* File and face index of font number id; the strings live as long as fonts. */
+const char *kb_fonts_path(const struct kb_fonts *fonts, int id, int *face_index);
+/* True for a bitmap colour font (Noto Color Emoji): rasterise with
+ * FT_LOAD_COLOR from its fixed strike, scaled to the line height. */
+bool kb_fonts_is_color(const struct kb_fonts *fonts, int id);
+
+/* Per-thread faces over a shared table. */
+struct kb_faces *kb_faces_new(struct kb_fonts *fonts);
+void kb_faces_free(struct kb_faces *faces);
+struct kb_fonts *kb_faces_fonts(struct kb_faces *faces);
+/* The FT_Face of font id, sized for px (pixel em size; for a bitmap font
+ * the nearest strike is selected). Owned by faces. NULL if it cannot open. */
+FT_Face kb_faces_get(struct kb_faces *faces, int id, int px);
+/* The FT_Library of this thread's faces. */
+FT_Library kb_faces_library(struct kb_faces *faces);
+
+/* The font that should draw code point cp in a text of language lang
+ * (BCP 47) and script (ISO 15924, e.g. "Arab"; NULL to derive it from cp):
+ * the first font of the chain for that script and language that has the
+ * glyph, else one fontconfig finds (added to the table), else -1. */
+int kb_faces_font_for(struct kb_faces *faces, uint32_t cp, const char *script, const char *lang);
+
+#endif

@@ -1,0 +1,74 @@
+/* A laid-out line: a string in, positioned glyphs out.
+ *
+ * kb_line_layout takes one item's text (already through kb_text_clean), its
+ * BCP 47 language and base direction, and a pixel size, and returns an
+ * immutable line: runs in visual order (left to right), each with its
+ * direction, script, language and font, and its glyphs in visual order with
+ * HarfBuzz advances and offsets (pixels, y up). One item is one bidi
+ * paragraph.
+ *
+ * Lines are made on the ingest thread and drawn on the render thread; they
+ * are reference counted (kb_line_ref / kb_line_unref, atomic) and never
+ * change after layout. */
+#ifndef KB_TEXT_LINE_H
+#define KB_TEXT_LINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "text/fonts.h"
+
+enum kb_dir { KB_DIR_AUTO = 0, KB_DIR_LTR, KB_DIR_RTL };
+
+struct kb_glyph {
+    uint32_t id;       /* glyph index in the run's font; never a code point */
+    uint32_t cluster;  /* byte offset into the line's text */
+    float x_advance;   /* pixels */
+    float x_offset;    /* pixels */
+    float y_offset;    /* pixels, up */
+};
+
+struct kb_run {
+    uint32_t start, end; /* byte offsets into text: [start, end) */
+    enum kb_dir dir;     /* KB_DIR_LTR or KB_DIR_RTL */
+    char script[5];      /* ISO 15924, e.g. "Arab", "Hani", "Zyyy" */
+    int font;            /* font number in the kb_fonts table */
+    size_t first_glyph;  /* index into line->glyphs */
+    size_t n_glyphs;
+};
+
+struct kb_line {
+    char *text;          /* after hygiene, NUL-terminated */
+    size_t text_len;
+    char lang[64];
+    enum kb_dir base_dir; /* resolved: KB_DIR_LTR or KB_DIR_RTL */
+    int px;              /* pixel em size it was laid out at */
+    float width;         /* sum of advances, pixels */
+    float ascent, descent; /* pixels above and below the baseline (descent > 0) */
+    struct kb_run *runs; /* visual order */
+    size_t n_runs;
+    struct kb_glyph *glyphs; /* visual order; run r owns [first_glyph, first_glyph + n_glyphs) */
+    size_t n_glyphs;
+    int refs;            /* atomic; use kb_line_ref / kb_line_unref */
+};
+
+/* Lays out text (valid UTF-8; it is cleaned again here, so raw input is
+ * safe) in language lang with base direction dir at px pixels. Returns a
+ * line with one reference, or NULL with err set. */
+struct kb_line *kb_line_layout(struct kb_faces *faces, const char *text, size_t len,
+                               const char *lang, enum kb_dir dir, int px, struct kb_error *err);
+struct kb_line *kb_line_ref(struct kb_line *line);
+void kb_line_unref(struct kb_line *line);
+
+/* The `kabar shape --json` form of a line (docs/cli.md); the caller frees it. */
+char *kb_line_to_json(const struct kb_line *line, const struct kb_fonts *fonts);
+/* A human-readable dump of the same, for `kabar shape` without --json; caller frees. */
+char *kb_line_to_text(const struct kb_line *line, const struct kb_fonts *fonts);
+
+/* "ltr" / "rtl" / "auto" and back. */
+const char *kb_dir_name(enum kb_dir dir);
+bool kb_dir_parse(const char *s, enum kb_dir *out);
+
+#endif
