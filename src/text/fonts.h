@@ -14,6 +14,7 @@
 #define KB_TEXT_FONTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <ft2build.h>
@@ -41,13 +42,26 @@ const char *kb_fonts_path(const struct kb_fonts *fonts, int id, int *face_index)
 /* True for a bitmap colour font (Noto Color Emoji): rasterise with
  * FT_LOAD_COLOR from its fixed strike, scaled to the line height. */
 bool kb_fonts_is_color(const struct kb_fonts *fonts, int id);
+/* How much a glyph of font id is scaled when drawn at px: 1 for a scalable
+ * font; for a bitmap font, px / the y ppem of the strike kb_faces_get
+ * selects for px (Noto Color Emoji: px / 109). kb_line_layout has already
+ * multiplied such a font's advances and offsets by this factor; the render
+ * layer scales the strike's bitmaps (and their bearings) by the same factor
+ * so glyphs and advances agree. */
+float kb_fonts_bitmap_scale(const struct kb_fonts *fonts, int id, int px);
+/* True for code points a font need not have a glyph for (ZWJ, ZWNJ,
+ * variation selectors, bidi controls, tags): HarfBuzz hides them or uses
+ * them only as context. */
+bool kb_fonts_ignorable(uint32_t cp);
 
 /* Per-thread faces over a shared table. */
 struct kb_faces *kb_faces_new(struct kb_fonts *fonts);
 void kb_faces_free(struct kb_faces *faces);
 struct kb_fonts *kb_faces_fonts(struct kb_faces *faces);
 /* The FT_Face of font id, sized for px (pixel em size; for a bitmap font
- * the nearest strike is selected). Owned by faces. NULL if it cannot open. */
+ * the smallest strike of at least px, else the largest, is selected: see
+ * kb_fonts_bitmap_scale). Owned by faces; its size changes when it is next
+ * asked for at another px. NULL if it cannot open. */
 FT_Face kb_faces_get(struct kb_faces *faces, int id, int px);
 /* The FT_Library of this thread's faces. */
 FT_Library kb_faces_library(struct kb_faces *faces);
@@ -57,5 +71,16 @@ FT_Library kb_faces_library(struct kb_faces *faces);
  * the first font of the chain for that script and language that has the
  * glyph, else one fontconfig finds (added to the table), else -1. */
 int kb_faces_font_for(struct kb_faces *faces, uint32_t cp, const char *script, const char *lang);
+/* The same for a whole grapheme cps[0..n): the first font that has every
+ * code point of it (ignorables aside), else the first that has its base.
+ * emoji puts the Zsye (emoji) chain first: the grapheme has emoji
+ * presentation. Single code points are cached per thread. */
+int kb_faces_font_for_grapheme(struct kb_faces *faces, const uint32_t *cps, size_t n,
+                               const char *script, const char *lang, bool emoji);
+/* True if font id has a glyph for cp (FT_Get_Char_Index). */
+bool kb_faces_has_glyph(struct kb_faces *faces, int id, uint32_t cp);
+/* The first usable font of the chain for script (NULL: the default chain)
+ * in lang; -1 if none can be opened. Used for a line's metrics. */
+int kb_faces_first_font(struct kb_faces *faces, const char *script, const char *lang);
 
 #endif

@@ -23,11 +23,11 @@
 enum kb_dir { KB_DIR_AUTO = 0, KB_DIR_LTR, KB_DIR_RTL };
 
 struct kb_glyph {
-    uint32_t id;       /* glyph index in the run's font; never a code point */
-    uint32_t cluster;  /* byte offset into the line's text */
-    float x_advance;   /* pixels */
-    float x_offset;    /* pixels */
-    float y_offset;    /* pixels, up */
+    uint32_t id;      /* glyph index in the run's font; never a code point */
+    uint32_t cluster; /* byte offset into the line's text */
+    float x_advance;  /* pixels */
+    float x_offset;   /* pixels */
+    float y_offset;   /* pixels, up */
 };
 
 struct kb_run {
@@ -40,18 +40,18 @@ struct kb_run {
 };
 
 struct kb_line {
-    char *text;          /* after hygiene, NUL-terminated */
+    char *text; /* after hygiene, NUL-terminated */
     size_t text_len;
     char lang[64];
-    enum kb_dir base_dir; /* resolved: KB_DIR_LTR or KB_DIR_RTL */
-    int px;              /* pixel em size it was laid out at */
-    float width;         /* sum of advances, pixels */
+    enum kb_dir base_dir;  /* resolved: KB_DIR_LTR or KB_DIR_RTL */
+    int px;                /* pixel em size it was laid out at */
+    float width;           /* sum of advances, pixels */
     float ascent, descent; /* pixels above and below the baseline (descent > 0) */
-    struct kb_run *runs; /* visual order */
+    struct kb_run *runs;   /* visual order */
     size_t n_runs;
     struct kb_glyph *glyphs; /* visual order; run r owns [first_glyph, first_glyph + n_glyphs) */
     size_t n_glyphs;
-    int refs;            /* atomic; use kb_line_ref / kb_line_unref */
+    int refs; /* atomic (__atomic builtins); use kb_line_ref / kb_line_unref */
 };
 
 /* Lays out text (valid UTF-8; it is cleaned again here, so raw input is
@@ -66,6 +66,15 @@ void kb_line_unref(struct kb_line *line);
 char *kb_line_to_json(const struct kb_line *line, const struct kb_fonts *fonts);
 /* A human-readable dump of the same, for `kabar shape` without --json; caller frees. */
 char *kb_line_to_text(const struct kb_line *line, const struct kb_fonts *fonts);
+
+/* For `kabar fonts [--lang TAG] TEXT`: after hygiene, one line per code
+ * point, "U+XXXX <char> <script> <font file>@<face index>", or "... no font
+ * covers U+XXXX" for one no font has (fontconfig included), as the layout
+ * would choose them in language lang (BCP 47; NULL for none). Invalid UTF-8
+ * gives a one-line message. *uncovered (if not NULL) is the number of code
+ * points no font covers. The caller frees the string. */
+char *kb_fonts_report(struct kb_faces *faces, const char *text, size_t len, const char *lang,
+                      size_t *uncovered);
 
 /* "ltr" / "rtl" / "auto" and back. */
 const char *kb_dir_name(enum kb_dir dir);

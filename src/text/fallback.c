@@ -1,0 +1,151 @@
+#include "text/fallback.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <utf8proc.h>
+
+#include "core/xmalloc.h"
+#include "text/itemize.h"
+
+struct grapheme {
+    size_t start, end; /* code point indices [start, end) */
+    int font;
+    bool common; /* only Common/Inherited code points, and not an emoji */
+};
+
+static bool is_common(uint32_t cp)
+{
+    hb_script_t s = hb_unicode_script(hb_unicode_funcs_get_default(), cp);
+    return s == HB_SCRIPT_COMMON || s == HB_SCRIPT_INHERITED || s == HB_SCRIPT_UNKNOWN;
+}
+
+/* Emoji presentation, decided per grapheme: an explicit VS16, a keycap, a
+ * flag, a skin tone, a ZWJ sequence of pictographs, or a pictograph at
+ * U+1F000 and up (nearly all of which default to emoji presentation).
+ * VS15 asks for text presentation. Older pictographs (U+2600..) without
+ * VS16 stay text, as most of them default to text presentation. */
+static bool is_emoji(const uint32_t *cps, size_t n)
+{
+    bool pict = false, zwj = false;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cp = cps[i];
+        if (cp == 0xfe0e)
+            return false;
+        if (cp == 0xfe0f || cp == 0x20e3 || (cp >= 0x1f1e6 && cp <= 0x1f1ff) ||
+            (cp >= 0x1f3fb && cp <= 0x1f3ff))
+            return true;
+        if (cp == 0x200d)
+            zwj = true;
+        if (utf8proc_get_property((utf8proc_int32_t)cp)->boundclass ==
+            UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC) {
+            pict = true;
+            if (i == 0 && cp >= 0x1f000)
+                return true;
+        }
+    }
+    return pict && zwj;
+}
+
+static bool covers(struct kb_faces *faces, int id, const uint32_t *cps, size_t n)
+{
+    if (id < 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!kb_fonts_ignorable(cps[i]) && !kb_faces_has_glyph(faces, id, cps[i]))
+            return false;
+    }
+    return true;
+}
+
+/* A neighbour's font a Common grapheme may share: not a bitmap colour font
+ * (its digits and '#' are for keycaps, not for text). */
+static bool shareable(struct kb_faces *faces, int id)
+{
+    return id >= 0 && !kb_fonts_is_color(kb_faces_fonts(faces), id);
+}
+
+static size_t segment(const uint32_t *cps, size_t n, struct grapheme *g)
+{
+    size_t count = 0, start = 0;
+    utf8proc_int32_t state = 0;
+    for (size_t i = 1; i <= n; i++) {
+        if (i == n || utf8proc_grapheme_break_stateful((utf8proc_int32_t)cps[i - 1],
+                                                       (utf8proc_int32_t)cps[i], &state)) {
+            g[count].start = start;
+            g[count].end = i;
+            g[count].font = -1;
+            g[count].common = false;
+            count++;
+            start = i;
+        }
+    }
+    return count;
+}
+
+void kb_fallback_assign(struct kb_faces *faces, const uint32_t *cps, size_t n,
+                        const hb_script_t *scripts, const char *lang, int *font)
+{
+    if (n == 0)
+        return;
+    struct grapheme *g = kb_xreallocarray(NULL, n, sizeof(*g));
+    size_t ng = segment(cps, n, g);
+
+    /* Graphemes with a script of their own, and emoji, first. */
+    for (size_t k = 0; k < ng; k++) {
+        const uint32_t *c = cps + g[k].start;
+        size_t len = g[k].end - g[k].start;
+        if (is_emoji(c, len)) {
+            g[k].font = kb_faces_font_for_grapheme(faces, c, len, "Zyyy", lang, true);
+            continue;
+        }
+        const uint32_t *real = NULL;
+        for (size_t i = 0; i < len && real == NULL; i++) {
+            if (!is_common(c[i]))
+                real = &c[i];
+        }
+        if (real == NULL) {
+            g[k].common = true;
+            continue;
+        }
+        char script[5];
+        kb_script_name(hb_unicode_script(hb_unicode_funcs_get_default(), *real), script);
+        g[k].font = kb_faces_font_for_grapheme(faces, c, len, script, lang, false);
+    }
+
+    /* Common graphemes join a neighbour: the font before them (already
+     * settled, so a run of spaces and digits follows the word before it),
+     * else the next settled font after them; else the chain of the script
+     * they resolved to. */
+    for (size_t k = 0; k < ng; k++) {
+        if (!g[k].common)
+            continue;
+        const uint32_t *c = cps + g[k].start;
+        size_t len = g[k].end - g[k].start;
+        int prev = k > 0 ? g[k - 1].font : -1;
+        int next = -1;
+        for (size_t j = k + 1; j < ng && next < 0; j++) {
+            if (!g[j].common)
+                next = g[j].font;
+        }
+        if (shareable(faces, prev) && covers(faces, prev, c, len)) {
+            g[k].font = prev;
+        } else if (shareable(faces, next) && covers(faces, next, c, len)) {
+            g[k].font = next;
+        } else {
+            hb_script_t s = scripts[g[k].start];
+            char script[5];
+            kb_script_name(s == HB_SCRIPT_INHERITED ? HB_SCRIPT_COMMON : s, script);
+            g[k].font = kb_faces_font_for_grapheme(faces, c, len, script, lang, false);
+            /* A grapheme of ignorables only (a lone ZWJ) needs no glyph: keep
+             * it with a neighbour so it does not split the range. */
+            if (g[k].font < 0)
+                g[k].font = prev >= 0 ? prev : next;
+        }
+    }
+
+    for (size_t k = 0; k < ng; k++) {
+        for (size_t i = g[k].start; i < g[k].end; i++)
+            font[i] = g[k].font;
+    }
+    free(g);
+}

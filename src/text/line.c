@@ -1,0 +1,532 @@
+#define LOG_MODULE "text"
+
+#include "text/line.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <raqm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/utf8.h"
+#include "core/xmalloc.h"
+#include "text/fallback.h"
+#include "text/itemize.h"
+#include "text/line_internal.h"
+
+/* FT_Face -> font id for the faces of one line. */
+struct face_map {
+    FT_Face face;
+    int id;
+};
+
+/* Everything derived from the text that the layout steps share. */
+struct work {
+    size_t n;          /* code points */
+    uint32_t *cps;     /* the text as UTF-32 */
+    uint32_t *byte_of; /* byte offset of code point i; byte_of[n] = text length */
+    hb_script_t *scripts;
+    uint8_t *levels;
+    int *font;
+    struct face_map *map;
+    size_t n_map;
+};
+
+static void work_free(struct work *w)
+{
+    free(w->cps);
+    free(w->byte_of);
+    free(w->scripts);
+    free(w->levels);
+    free(w->font);
+    free(w->map);
+}
+
+static void decode(struct work *w, const char *text, size_t len)
+{
+    w->n = kb_utf8_count(text, len);
+    w->cps = kb_xreallocarray(NULL, w->n + 1, sizeof(uint32_t));
+    w->byte_of = kb_xreallocarray(NULL, w->n + 1, sizeof(uint32_t));
+    size_t i = 0, k = 0;
+    while (i < len && k < w->n) {
+        w->byte_of[k] = (uint32_t)i;
+        w->cps[k++] = kb_utf8_next(text, len, &i);
+    }
+    w->n = k;
+    w->byte_of[k] = (uint32_t)len;
+}
+
+static bool has_own_script(uint32_t cp)
+{
+    hb_script_t s = hb_unicode_script(hb_unicode_funcs_get_default(), cp);
+    return s != HB_SCRIPT_COMMON && s != HB_SCRIPT_INHERITED && s != HB_SCRIPT_UNKNOWN;
+}
+
+/* The font whose metrics the line takes: that of its first character with a
+ * script of its own (the language's main font, for a normal headline),
+ * else the default chain's first font. Never a bitmap colour font, whose
+ * strike metrics say little about text. */
+static int primary_font(struct kb_faces *faces, const struct work *w, const char *lang)
+{
+    const struct kb_fonts *fonts = kb_faces_fonts(faces);
+    for (size_t i = 0; i < w->n; i++) {
+        if (w->font[i] >= 0 && has_own_script(w->cps[i]) && !kb_fonts_is_color(fonts, w->font[i]))
+            return w->font[i];
+    }
+    return kb_faces_first_font(faces, NULL, lang);
+}
+
+static int map_font(const struct work *w, FT_Face face)
+{
+    for (size_t i = 0; i < w->n_map; i++) {
+        if (w->map[i].face == face)
+            return w->map[i].id;
+    }
+    return -1;
+}
+
+/* Opens and sizes every font the text uses. A font that cannot be opened is
+ * replaced by the primary font (its characters become tofu, the line still
+ * draws). Returns false if even the primary font cannot be opened. */
+static bool prepare_faces(struct kb_faces *faces, struct work *w, int primary, int px)
+{
+    FT_Face pface = kb_faces_get(faces, primary, px);
+    if (pface == NULL)
+        return false;
+    w->map = kb_xreallocarray(NULL, w->n + 1, sizeof(*w->map));
+    w->map[0] = (struct face_map){pface, primary};
+    w->n_map = 1;
+    for (size_t i = 0; i < w->n; i++) {
+        int id = w->font[i];
+        if (id < 0) {
+            w->font[i] = primary;
+            continue;
+        }
+        bool known = false;
+        for (size_t j = 0; j < w->n_map && !known; j++)
+            known = w->map[j].id == id;
+        if (known)
+            continue;
+        FT_Face f = kb_faces_get(faces, id, px);
+        if (f == NULL) {
+            w->font[i] = primary;
+            continue;
+        }
+        w->map[w->n_map++] = (struct face_map){f, id};
+    }
+    return true;
+}
+
+static FT_Face face_of(const struct work *w, int id)
+{
+    for (size_t i = 0; i < w->n_map; i++) {
+        if (w->map[i].id == id)
+            return w->map[i].face;
+    }
+    return w->map[0].face;
+}
+
+/* Hands the text to libraqm as UTF-32: code point indices then serve for
+ * face ranges and clusters alike. (With UTF-8 input libraqm 0.7 converts
+ * every glyph's cluster by re-encoding the text before it, which is
+ * quadratic in the line length.) */
+static bool shape(struct work *w, const char *lang, enum kb_dir dir, raqm_t *rq)
+{
+    raqm_direction_t rd = dir == KB_DIR_RTL   ? RAQM_DIRECTION_RTL
+                          : dir == KB_DIR_LTR ? RAQM_DIRECTION_LTR
+                                              : RAQM_DIRECTION_DEFAULT;
+    if (!raqm_set_text(rq, w->cps, w->n) || !raqm_set_par_direction(rq, rd))
+        return false;
+    /* Always a language of our own: libraqm's default is the process locale. */
+    if (!raqm_set_language(rq, lang, 0, w->n))
+        return false;
+    size_t start = 0;
+    for (size_t i = 1; i <= w->n; i++) {
+        if (i == w->n || w->font[i] != w->font[start]) {
+            if (!raqm_set_freetype_face_range(rq, face_of(w, w->font[start]), start, i - start))
+                return false;
+            start = i;
+        }
+    }
+    return raqm_layout(rq);
+}
+
+static float round4(float v)
+{
+    return (float)(round((double)v * 10000.0) / 10000.0);
+}
+
+static enum kb_dir level_dir(uint8_t level)
+{
+    return (level & 1) ? KB_DIR_RTL : KB_DIR_LTR;
+}
+
+/* Copies libraqm's glyphs (visual order) into the line and groups them into
+ * runs of one font, direction and script. */
+static void collect(struct kb_line *line, struct kb_faces *faces, const struct work *w,
+                    const raqm_glyph_t *rg, size_t count)
+{
+    const struct kb_fonts *fonts = kb_faces_fonts(faces);
+    line->glyphs = kb_xreallocarray(NULL, count + 1, sizeof(struct kb_glyph));
+    line->runs = kb_xreallocarray(NULL, count + 1, sizeof(struct kb_run));
+    int *gfont = kb_xreallocarray(NULL, count + 1, sizeof(int));
+
+    /* A run ends where the next cluster in logical order starts. */
+    uint32_t *next_start = kb_xreallocarray(NULL, w->n + 1, sizeof(uint32_t));
+    bool *is_start = kb_xcalloc(w->n + 1, sizeof(bool));
+    for (size_t i = 0; i < count; i++) {
+        if (rg[i].cluster < w->n)
+            is_start[rg[i].cluster] = true;
+    }
+    next_start[w->n] = (uint32_t)w->n;
+    for (size_t i = w->n; i-- > 0;)
+        next_start[i] = is_start[i + 1] || i + 1 == w->n ? (uint32_t)(i + 1) : next_start[i + 1];
+
+    float width = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t c = rg[i].cluster < w->n ? rg[i].cluster : 0;
+        int id = map_font(w, rg[i].ftface);
+        if (id < 0)
+            id = w->font[c];
+        gfont[i] = id;
+        float scale = kb_fonts_bitmap_scale(fonts, id, line->px);
+        struct kb_glyph *g = &line->glyphs[i];
+        g->id = rg[i].index;
+        g->cluster = w->byte_of[c];
+        g->x_advance = round4((float)rg[i].x_advance / 64.0f * scale);
+        g->x_offset = round4((float)rg[i].x_offset / 64.0f * scale);
+        g->y_offset = round4((float)rg[i].y_offset / 64.0f * scale);
+        width += g->x_advance;
+    }
+    line->n_glyphs = count;
+    line->width = round4(width);
+
+    size_t nr = 0;
+    uint32_t run_min = 0, run_max = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t c = rg[i].cluster < w->n ? rg[i].cluster : 0;
+        enum kb_dir d = level_dir(w->levels[c]);
+        char script[5];
+        kb_script_name(w->scripts[c], script);
+        struct kb_run *r = nr > 0 ? &line->runs[nr - 1] : NULL;
+        if (r == NULL || r->font != gfont[i] || r->dir != d || strcmp(r->script, script) != 0) {
+            if (r != NULL) {
+                r->start = w->byte_of[run_min];
+                r->end = w->byte_of[next_start[run_max]];
+            }
+            r = &line->runs[nr++];
+            memset(r, 0, sizeof(*r));
+            r->dir = d;
+            memcpy(r->script, script, sizeof(r->script));
+            r->font = gfont[i];
+            r->first_glyph = i;
+            run_min = run_max = c;
+        }
+        r->n_glyphs++;
+        if (c < run_min)
+            run_min = c;
+        if (c > run_max)
+            run_max = c;
+    }
+    if (nr > 0) {
+        line->runs[nr - 1].start = w->byte_of[run_min];
+        line->runs[nr - 1].end = w->byte_of[next_start[run_max]];
+    }
+    line->n_runs = nr;
+    free(gfont);
+    free(next_start);
+    free(is_start);
+}
+
+static void metrics(struct kb_line *line, struct kb_faces *faces, int primary)
+{
+    FT_Face face = kb_faces_get(faces, primary, line->px);
+    if (face == NULL || face->size == NULL)
+        return;
+    float scale = kb_fonts_bitmap_scale(kb_faces_fonts(faces), primary, line->px);
+    line->ascent = round4((float)face->size->metrics.ascender / 64.0f * scale);
+    line->descent = round4((float)-face->size->metrics.descender / 64.0f * scale);
+}
+
+struct kb_line *kb_line_layout_clean(struct kb_faces *faces, char *text, size_t len,
+                                     const char *lang, enum kb_dir dir, int px, const int *fonts,
+                                     struct kb_error *err)
+{
+    if (lang == NULL || *lang == '\0')
+        lang = "und";
+    struct kb_line *line = kb_xcalloc(1, sizeof(*line));
+    line->text = text;
+    line->text_len = len;
+    snprintf(line->lang, sizeof(line->lang), "%s", lang);
+    line->px = px;
+    line->refs = 1;
+    line->base_dir = dir == KB_DIR_RTL ? KB_DIR_RTL : KB_DIR_LTR;
+    if (px <= 0 || px > 4096) {
+        kb_error_set(err, "font size %d px is out of range", px);
+        kb_line_unref(line);
+        return NULL;
+    }
+
+    struct work w = {0};
+    decode(&w, text, len);
+    w.scripts = kb_xreallocarray(NULL, w.n + 1, sizeof(hb_script_t));
+    w.levels = kb_xreallocarray(NULL, w.n + 1, sizeof(uint8_t));
+    w.font = kb_xreallocarray(NULL, w.n + 1, sizeof(int));
+    kb_scripts_resolve(w.cps, w.n, w.scripts);
+    if (!kb_bidi_levels(w.cps, w.n, dir, w.levels, &line->base_dir)) {
+        kb_error_set(err, "bidi resolution failed");
+        goto fail;
+    }
+    if (fonts != NULL)
+        memcpy(w.font, fonts, w.n * sizeof(int));
+    else
+        kb_fallback_assign(faces, w.cps, w.n, w.scripts, line->lang, w.font);
+
+    int primary = primary_font(faces, &w, line->lang);
+    if (primary < 0 || !prepare_faces(faces, &w, primary, px)) {
+        kb_error_set(err, "no usable font");
+        goto fail;
+    }
+    metrics(line, faces, primary);
+    if (w.n > 0) {
+        raqm_t *rq = raqm_create();
+        if (rq == NULL) {
+            kb_error_set(err, "out of memory in libraqm");
+            goto fail;
+        }
+        size_t count = 0;
+        raqm_glyph_t *rg = NULL;
+        if (shape(&w, line->lang, dir, rq))
+            rg = raqm_get_glyphs(rq, &count);
+        if (rg == NULL) {
+            raqm_destroy(rq);
+            kb_error_set(err, "text layout failed");
+            goto fail;
+        }
+        collect(line, faces, &w, rg, count);
+        raqm_destroy(rq);
+    }
+    work_free(&w);
+    return line;
+
+fail:
+    work_free(&w);
+    kb_line_unref(line);
+    return NULL;
+}
+
+struct kb_line *kb_line_layout(struct kb_faces *faces, const char *text, size_t len,
+                               const char *lang, enum kb_dir dir, int px, struct kb_error *err)
+{
+    size_t bad = 0;
+    if (!kb_utf8_validate(text, len, &bad)) {
+        kb_error_set(err, "invalid UTF-8 at byte %zu", bad);
+        return NULL;
+    }
+    size_t clean_len = 0;
+    char *clean = kb_text_clean(text, len, &clean_len);
+    return kb_line_layout_clean(faces, clean, clean_len, lang, dir, px, NULL, err);
+}
+
+struct kb_line *kb_line_ref(struct kb_line *line)
+{
+    if (line != NULL)
+        __atomic_add_fetch(&line->refs, 1, __ATOMIC_RELAXED);
+    return line;
+}
+
+void kb_line_unref(struct kb_line *line)
+{
+    if (line == NULL || __atomic_sub_fetch(&line->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    free(line->text);
+    free(line->runs);
+    free(line->glyphs);
+    free(line);
+}
+
+const char *kb_dir_name(enum kb_dir dir)
+{
+    switch (dir) {
+    case KB_DIR_LTR:
+        return "ltr";
+    case KB_DIR_RTL:
+        return "rtl";
+    default:
+        return "auto";
+    }
+}
+
+bool kb_dir_parse(const char *s, enum kb_dir *out)
+{
+    if (s == NULL)
+        return false;
+    if (strcmp(s, "auto") == 0)
+        *out = KB_DIR_AUTO;
+    else if (strcmp(s, "ltr") == 0)
+        *out = KB_DIR_LTR;
+    else if (strcmp(s, "rtl") == 0)
+        *out = KB_DIR_RTL;
+    else
+        return false;
+    return true;
+}
+
+/* ---- dumps ---- */
+
+char *kb_line_to_json(const struct kb_line *line, const struct kb_fonts *fonts)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "text", json_stringn(line->text, line->text_len));
+    json_object_set_new(root, "lang", json_string(line->lang));
+    json_object_set_new(root, "base_dir", json_string(kb_dir_name(line->base_dir)));
+    json_object_set_new(root, "font_px", json_integer(line->px));
+    json_object_set_new(root, "width", json_real(line->width));
+    json_t *runs = json_array();
+    for (size_t r = 0; r < line->n_runs; r++) {
+        const struct kb_run *run = &line->runs[r];
+        int face_index = 0;
+        const char *path = kb_fonts_path(fonts, run->font, &face_index);
+        json_t *jr = json_object();
+        json_object_set_new(jr, "start", json_integer(run->start));
+        json_object_set_new(jr, "end", json_integer(run->end));
+        json_object_set_new(jr, "dir", json_string(kb_dir_name(run->dir)));
+        json_object_set_new(jr, "script", json_string(run->script));
+        json_object_set_new(jr, "lang", json_string(line->lang));
+        json_object_set_new(jr, "font", path != NULL ? json_string(path) : json_null());
+        json_object_set_new(jr, "face_index", json_integer(face_index));
+        json_t *glyphs = json_array();
+        for (size_t i = run->first_glyph; i < run->first_glyph + run->n_glyphs; i++) {
+            const struct kb_glyph *g = &line->glyphs[i];
+            json_t *jg = json_object();
+            json_object_set_new(jg, "id", json_integer(g->id));
+            json_object_set_new(jg, "cluster", json_integer(g->cluster));
+            json_object_set_new(jg, "x_advance", json_real(g->x_advance));
+            json_object_set_new(jg, "x_offset", json_real(g->x_offset));
+            json_object_set_new(jg, "y_offset", json_real(g->y_offset));
+            json_array_append_new(glyphs, jg);
+        }
+        json_object_set_new(jr, "glyphs", glyphs);
+        json_array_append_new(runs, jr);
+    }
+    json_object_set_new(root, "runs", runs);
+    char *s = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    json_decref(root);
+    if (s == NULL)
+        return kb_xstrdup("{}");
+    /* jansson allocates with malloc by default, so free() is right, but hand
+     * back our own copy so the caller never depends on jansson's allocator. */
+    char *out = kb_xasprintf("%s\n", s);
+    free(s);
+    return out;
+}
+
+/* Appends printf output to a growing string. */
+static void append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int need = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (need < 0)
+        return;
+    if (*len + (size_t)need + 1 > *cap) {
+        *cap = (*len + (size_t)need + 1) * 2;
+        *buf = kb_xrealloc(*buf, *cap);
+    }
+    va_start(ap, fmt);
+    vsnprintf(*buf + *len, *cap - *len, fmt, ap);
+    va_end(ap);
+    *len += (size_t)need;
+}
+
+char *kb_line_to_text(const struct kb_line *line, const struct kb_fonts *fonts)
+{
+    size_t len = 0, cap = 256;
+    char *buf = kb_xmalloc(cap);
+    buf[0] = '\0';
+    append(&buf, &len, &cap, "text: %s\n", line->text);
+    append(&buf, &len, &cap,
+           "lang %s, base %s, %d px, width %.2f px, ascent %.2f, descent %.2f, %zu runs, %zu "
+           "glyphs\n",
+           line->lang, kb_dir_name(line->base_dir), line->px, (double)line->width,
+           (double)line->ascent, (double)line->descent, line->n_runs, line->n_glyphs);
+    for (size_t r = 0; r < line->n_runs; r++) {
+        const struct kb_run *run = &line->runs[r];
+        int face_index = 0;
+        const char *path = kb_fonts_path(fonts, run->font, &face_index);
+        append(&buf, &len, &cap, "run %zu: bytes [%u, %u) %s %s \"%.*s\" %s@%d\n", r, run->start,
+               run->end, kb_dir_name(run->dir), run->script, (int)(run->end - run->start),
+               line->text + run->start, path != NULL ? path : "?", face_index);
+        for (size_t i = run->first_glyph; i < run->first_glyph + run->n_glyphs; i++) {
+            const struct kb_glyph *g = &line->glyphs[i];
+            append(&buf, &len, &cap, "  glyph %u cluster %u advance %.2f offset %.2f,%.2f\n", g->id,
+                   g->cluster, (double)g->x_advance, (double)g->x_offset, (double)g->y_offset);
+        }
+    }
+    return buf;
+}
+
+/* ---- kabar fonts ---- */
+
+char *kb_fonts_report(struct kb_faces *faces, const char *text, size_t len, const char *lang,
+                      size_t *uncovered)
+{
+    size_t bad = 0, missing = 0;
+    if (!kb_utf8_validate(text, len, &bad)) {
+        if (uncovered != NULL)
+            *uncovered = 0;
+        return kb_xasprintf("invalid UTF-8 at byte %zu\n", bad);
+    }
+    if (lang == NULL || *lang == '\0')
+        lang = "und";
+    size_t clean_len = 0;
+    char *clean = kb_text_clean(text, len, &clean_len);
+    struct work w = {0};
+    decode(&w, clean, clean_len);
+    w.scripts = kb_xreallocarray(NULL, w.n + 1, sizeof(hb_script_t));
+    w.font = kb_xreallocarray(NULL, w.n + 1, sizeof(int));
+    kb_scripts_resolve(w.cps, w.n, w.scripts);
+    kb_fallback_assign(faces, w.cps, w.n, w.scripts, lang, w.font);
+
+    const struct kb_fonts *fonts = kb_faces_fonts(faces);
+    size_t blen = 0, cap = 256;
+    char *buf = kb_xmalloc(cap);
+    buf[0] = '\0';
+    for (size_t i = 0; i < w.n; i++) {
+        char script[5];
+        kb_script_name(hb_unicode_script(hb_unicode_funcs_get_default(), w.cps[i]), script);
+        int bytes = (int)(w.byte_of[i + 1] - w.byte_of[i]);
+        const char *shown = clean + w.byte_of[i];
+        /* Invisible characters are named, not printed. */
+        if (kb_fonts_ignorable(w.cps[i]) || w.cps[i] == ' ') {
+            shown = "";
+            bytes = 0;
+        }
+        int id = w.font[i];
+        if (kb_fonts_ignorable(w.cps[i])) {
+            append(&buf, &blen, &cap, "U+%04X %s (invisible; shaped with its neighbours)\n",
+                   (unsigned)w.cps[i], script);
+        } else if (id >= 0 && kb_faces_has_glyph(faces, id, w.cps[i])) {
+            int face_index = 0;
+            const char *path = kb_fonts_path(fonts, id, &face_index);
+            append(&buf, &blen, &cap, "U+%04X %.*s %s %s@%d\n", (unsigned)w.cps[i], bytes, shown,
+                   script, path, face_index);
+        } else {
+            missing++;
+            append(&buf, &blen, &cap, "U+%04X %.*s %s no font covers U+%04X\n", (unsigned)w.cps[i],
+                   bytes, shown, script, (unsigned)w.cps[i]);
+        }
+    }
+    work_free(&w);
+    free(clean);
+    if (uncovered != NULL)
+        *uncovered = missing;
+    return buf;
+}
