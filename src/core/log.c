@@ -41,7 +41,7 @@ bool kb_log_level_parse(const char *s, enum kb_log_level *out)
     static const struct {
         const char *name;
         enum kb_log_level level;
-    } names[] = {{"debug", KB_LOG_DEBUG}, {"info", KB_LOG_INFO},  {"warning", KB_LOG_WARN},
+    } names[] = {{"debug", KB_LOG_DEBUG}, {"info", KB_LOG_INFO}, {"warning", KB_LOG_WARN},
                  {"warn", KB_LOG_WARN},   {"error", KB_LOG_ERR}, {"quiet", KB_LOG_QUIET}};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (strcmp(s, names[i].name) == 0) {
@@ -106,8 +106,7 @@ static bool once_insert(uint64_t h)
     return true;
 }
 
-bool kb_log_once(const char *key, enum kb_log_level level, const char *module, const char *fmt,
-                 ...)
+bool kb_log_once(const char *key, enum kb_log_level level, const char *module, const char *fmt, ...)
 {
     char line[LOG_LINE_MAX];
     va_list ap;

@@ -21,8 +21,8 @@ bool kb_log_level_parse(const char *s, enum kb_log_level *out);
 void kb_log(enum kb_log_level level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Logs only the first time this (key, message) pair is seen; returns whether it logged. */
-bool kb_log_once(const char *key, enum kb_log_level level, const char *module, const char *fmt,
-                 ...) __attribute__((format(printf, 4, 5)));
+bool kb_log_once(const char *key, enum kb_log_level level, const char *module, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Forgets the once-keys for key (a file that was fixed may be reported again). */
 void kb_log_forget(const char *key);
 /* Frees the once-set (at exit, for leak checkers). */

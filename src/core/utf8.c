@@ -100,13 +100,18 @@ char *kb_text_clean(const char *s, size_t len, size_t *out_len)
             pending_space = false;
         }
         switch (cp) {
-        case 0x202a: case 0x202b: case 0x202d: case 0x202e: /* LRE RLE LRO RLO */
+        case 0x202a:
+        case 0x202b:
+        case 0x202d:
+        case 0x202e: /* LRE RLE LRO RLO */
             if (depth < BIDI_STACK_MAX)
                 stack[depth++] = 0;
             else
                 continue;
             break;
-        case 0x2066: case 0x2067: case 0x2068: /* LRI RLI FSI */
+        case 0x2066:
+        case 0x2067:
+        case 0x2068: /* LRI RLI FSI */
             if (depth < BIDI_STACK_MAX)
                 stack[depth++] = 1;
             else
@@ -119,15 +124,14 @@ char *kb_text_clean(const char *s, size_t len, size_t *out_len)
                 continue;
             break;
         case 0x2069: /* PDI closes the innermost isolate and what it contains */
-            {
-                int d = depth;
-                while (d > 0 && stack[d - 1] == 0)
-                    d--;
-                if (d == 0)
-                    continue;
-                depth = d - 1;
-            }
-            break;
+        {
+            int d = depth;
+            while (d > 0 && stack[d - 1] == 0)
+                d--;
+            if (d == 0)
+                continue;
+            depth = d - 1;
+        } break;
         default:
             break;
         }

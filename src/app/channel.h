@@ -1,0 +1,74 @@
+/* Where the ingest thread and the render thread meet (DESIGN.md, "Threads"):
+ * one mutex, a short queue of laid-out lines ready to enter the crawl, and a
+ * queue of events (retractions, breaking items). Lines are immutable and
+ * reference counted, so passing one is passing a pointer.
+ *
+ * The render thread also publishes here what the ingest thread must know:
+ * the pixel size lines are laid out at, and that it wants a line. */
+#ifndef KB_APP_CHANNEL_H
+#define KB_APP_CHANNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/limits.h"
+#include "text/line.h"
+
+/* Lines laid out ahead of need: one entering, one spare for a fast crawl. */
+#define KB_CHANNEL_READY_MAX 2
+
+enum kb_event_type {
+    KB_EVENT_REMOVE,   /* take id off the screen now (retracted, expired, edited) */
+    KB_EVENT_BREAKING, /* show line now, in the breaking style */
+};
+
+struct kb_ready {
+    struct kb_line *line;   /* one reference, owned by whoever holds the struct */
+    char id[KB_ID_MAX + 1]; /* "" for the idle message */
+    unsigned flags;         /* KB_CRAWL_* */
+};
+
+struct kb_event {
+    enum kb_event_type type;
+    struct kb_ready item;
+};
+
+struct kb_channel_counts {
+    size_t items_loaded, items_rejected;
+    bool spool_present;
+    long long last_change_ms;
+};
+
+struct kb_channel;
+
+struct kb_channel *kb_channel_new(void);
+void kb_channel_free(struct kb_channel *ch);
+
+/* Render side. */
+/* Takes the next ready line; waits up to wait_ms for one (0: no wait). */
+bool kb_channel_take(struct kb_channel *ch, struct kb_ready *out, int wait_ms);
+bool kb_channel_next_event(struct kb_channel *ch, struct kb_event *out);
+/* The pixel size lines must be laid out at; a change drops the ready lines. */
+void kb_channel_set_px(struct kb_channel *ch, int px);
+void kb_channel_get_counts(struct kb_channel *ch, struct kb_channel_counts *out);
+
+/* Ingest side. */
+int kb_channel_px(struct kb_channel *ch);
+/* Room in the ready queue; 0 when full. */
+size_t kb_channel_room(struct kb_channel *ch);
+/* Queues a ready line (takes the reference in r). */
+void kb_channel_offer(struct kb_channel *ch, struct kb_ready *r);
+/* Queues an event (takes the line reference in ev, if any); a REMOVE also
+ * drops ready lines with that id. */
+void kb_channel_post(struct kb_channel *ch, struct kb_event *ev);
+void kb_channel_set_counts(struct kb_channel *ch, const struct kb_channel_counts *c);
+/* A file descriptor that becomes readable when the render side wants
+ * something (a line taken, the px changed, stop); kb_channel_ack clears it. */
+int kb_channel_fd(struct kb_channel *ch);
+void kb_channel_ack(struct kb_channel *ch);
+
+/* Both: asks the ingest thread to finish. */
+void kb_channel_stop(struct kb_channel *ch);
+bool kb_channel_stopping(struct kb_channel *ch);
+
+#endif

@@ -1,0 +1,351 @@
+#include "app/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define LOG_MODULE "config"
+#include "core/limits.h"
+#include "core/log.h"
+
+enum type { T_STR, T_INT, T_DOUBLE, T_BOOL, T_COLOR, T_ENUM, T_SIZE };
+
+struct key {
+    const char *name, *section;
+    enum type type;
+    size_t off, size;
+    double min, max;
+    const char *choices; /* T_ENUM: "a|b|c" */
+    const char *def;
+    const char *doc;
+};
+
+#define F(field) offsetof(struct kb_config, field), sizeof(((struct kb_config *)0)->field)
+
+static const struct key keys[] = {
+    {"mode", "screen", T_ENUM, F(mode), 0, 0, "auto|window|fullscreen|headless", "auto",
+     "auto: a window on a desktop, fullscreen on a board with no desktop, headless with no "
+     "display"},
+    {"size", "screen", T_SIZE, F(width), 0, 0, NULL, "0x0",
+     "WxH in pixels; 0x0 takes the display's mode (window 1280x720, headless 1920x1080)"},
+    {"render_driver", "screen", T_STR, F(render_driver), 0, 0, NULL, "",
+     "SDL render driver (opengles2, opengl, software); empty lets SDL choose"},
+    {"vsync", "screen", T_BOOL, F(vsync), 0, 0, NULL, "true", "wait for the display's refresh"},
+    {"refresh_hz", "screen", T_DOUBLE, F(refresh_hz), 1, 1000, NULL, "60",
+     "frame rate to pace to where the renderer cannot wait for vsync"},
+    {"rotation", "screen", T_ENUM, F(rotation), 0, 0, "0|90|180|270", "0",
+     "degrees clockwise, for a portrait-mounted screen"},
+    {"safe_area", "screen", T_DOUBLE, F(safe_area), 0, 20, NULL, "0",
+     "percent of each edge kept clear for TVs that overscan"},
+    {"speed", "crawl", T_DOUBLE, F(speed), 1, 5000, NULL, "120",
+     "pixels per second at 1080 lines; scaled to the screen"},
+    {"bar_height", "crawl", T_DOUBLE, F(bar_height), 0.03, 1, NULL, "0.1",
+     "height of the crawl bar as a fraction of the screen height"},
+    {"position", "crawl", T_ENUM, F(position), 0, 0, "bottom|top", "bottom", "where the bar sits"},
+    {"crawl_direction", "crawl", T_ENUM, F(crawl_direction), 0, 0,
+     "auto|right-to-left|left-to-right", "auto",
+     "auto moves left-to-right text leftwards and right-to-left text rightwards"},
+    {"item_gap", "crawl", T_DOUBLE, F(item_gap), 0, 20, NULL, "2",
+     "space between two items, in em of the crawl text"},
+    {"separator", "crawl", T_STR, F(separator), 0, 0, NULL, "\u2022",
+     "glyph drawn between items; empty for none"},
+    {"background", "theme", T_COLOR, F(background), 0, 0, NULL, "#101418", "screen background"},
+    {"bar", "theme", T_COLOR, F(bar), 0, 0, NULL, "#1b2a3a", "crawl bar"},
+    {"text", "theme", T_COLOR, F(text), 0, 0, NULL, "#ffffff", "crawl text"},
+    {"label_bg", "theme", T_COLOR, F(label_bg), 0, 0, NULL, "#c8102e", "label box"},
+    {"label_fg", "theme", T_COLOR, F(label_fg), 0, 0, NULL, "#ffffff", "label text"},
+    {"breaking_bg", "theme", T_COLOR, F(breaking_bg), 0, 0, NULL, "#b00020",
+     "bar colour while a breaking item shows"},
+    {"breaking_fg", "theme", T_COLOR, F(breaking_fg), 0, 0, NULL, "#ffffff",
+     "text colour of a breaking item"},
+    {"spool", "spool", T_STR, F(spool), 0, 0, NULL, "",
+     "the spool folder; empty: the demo spool shipped with kabar"},
+    {"spool_poll_ms", "spool", T_INT, F(spool_poll_ms), 50, 600000, NULL, "1000",
+     "rescan period where inotify is unavailable"},
+    {"settle_ms", "spool", T_INT, F(settle_ms), 0, 600000, NULL, "2000",
+     "a file that fails to parse while younger than this is retried, not rejected"},
+    {"max_items", "spool", T_INT, F(max_items), 1, KB_SPOOL_ITEMS_MAX, NULL, "10000",
+     "items held at once; past it the oldest normal items are dropped"},
+    {"max_file_kib", "spool", T_INT, F(max_file_kib), 1, KB_SPOOL_FILE_MAX_BYTES / 1024, NULL,
+     "1024", "largest spool file read"},
+    {"languages", "spool", T_STR, F(languages), 0, 0, NULL, "",
+     "comma-separated BCP 47 tags: per story, show the first the story has; empty shows all"},
+    {"language_mode", "spool", T_ENUM, F(language_mode), 0, 0, "first|cycle", "first",
+     "cycle shows every translation of a story in turn, in the order of languages"},
+    {"fonts", "text", T_STR, F(fonts), 0, 0, NULL, "",
+     "font chain file; empty: fonts/chain.conf shipped with kabar"},
+    {"font_scale", "text", T_DOUBLE, F(font_scale), 0.2, 1, NULL, "0.58",
+     "crawl text size as a fraction of the bar height"},
+    {"atlas_page", "text", T_INT, F(atlas_page), 64, 2048, NULL, "2048",
+     "side of a glyph atlas page in texels (capped by the renderer)"},
+    {"atlas_budget_kib", "text", T_INT, F(atlas_budget_kib), 64, 1048576, NULL, "32768",
+     "texture memory for glyphs; least recently used pages are reused past it"},
+    {"warm_glyphs_per_frame", "text", T_INT, F(warm_glyphs_per_frame), 1, 10000, NULL, "24",
+     "glyphs rasterised per frame ahead of an item entering the screen"},
+    {"screen_lang", "chrome", T_STR, F(screen_lang), 0, 0, NULL, "en",
+     "BCP 47 language of the chrome: label, badges, idle message, mirroring"},
+    {"label", "chrome", T_STR, F(label), 0, 0, NULL, "",
+     "text of the label box; empty: the screen language's word for news"},
+    {"idle_message", "chrome", T_STR, F(idle_message), 0, 0, NULL, "",
+     "shown when nothing is loaded; empty: a localized default"},
+    {"quotes", "chrome", T_ENUM, F(quotes), 0, 0, "crawl|panel", "crawl",
+     "quotes in the crawl, or in a panel above it"},
+    {"log_level", "log", T_ENUM, F(log_level), 0, 0, "debug|info|warning|error|quiet", "info",
+     "least severe level logged"},
+};
+
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
+static bool parse_color(const char *s, struct kb_color *c)
+{
+    size_t n = strlen(s);
+    if (s[0] != '#' || (n != 7 && n != 9) || strspn(s + 1, "0123456789abcdefABCDEF") != n - 1)
+        return false;
+    unsigned long v = strtoul(s + 1, NULL, 16);
+    if (n == 7)
+        v = (v << 8) | 0xff;
+    c->r = (unsigned char)(v >> 24);
+    c->g = (unsigned char)(v >> 16);
+    c->b = (unsigned char)(v >> 8);
+    c->a = (unsigned char)v;
+    return true;
+}
+
+static bool enum_has(const char *choices, const char *v)
+{
+    size_t n = strlen(v);
+    for (const char *p = choices; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && strncmp(p, v, n) == 0)
+            return true;
+        p += len + (bar ? 1 : 0);
+    }
+    return false;
+}
+
+/* Sets k from v; on a bad value, *why says what is wrong. */
+static bool apply(struct kb_config *cfg, const struct key *k, const char *v, const char **why)
+{
+    char *field = (char *)cfg + k->off;
+    char *end;
+    switch (k->type) {
+    case T_STR:
+        if (strlen(v) >= k->size) {
+            *why = "value too long";
+            return false;
+        }
+        memcpy(field, v, strlen(v) + 1);
+        return true;
+    case T_ENUM:
+        if (!enum_has(k->choices, v)) {
+            *why = k->choices;
+            return false;
+        }
+        if (k->size == sizeof(int))
+            *(int *)field = atoi(v);
+        else
+            snprintf(field, k->size, "%s", v);
+        return true;
+    case T_INT: {
+        errno = 0;
+        long x = strtol(v, &end, 10);
+        if (errno != 0 || end == v || *end != '\0' || x < k->min || x > k->max) {
+            *why = "not a whole number in range";
+            return false;
+        }
+        *(int *)field = (int)x;
+        return true;
+    }
+    case T_DOUBLE: {
+        errno = 0;
+        double x = strtod(v, &end);
+        if (errno != 0 || end == v || *end != '\0' || !isfinite(x) || x < k->min || x > k->max) {
+            *why = "not a number in range";
+            return false;
+        }
+        *(double *)field = x;
+        return true;
+    }
+    case T_BOOL:
+        if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcasecmp(v, "on") ||
+            !strcmp(v, "1"))
+            *(bool *)field = true;
+        else if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcasecmp(v, "off") ||
+                 !strcmp(v, "0"))
+            *(bool *)field = false;
+        else {
+            *why = "expected true or false";
+            return false;
+        }
+        return true;
+    case T_COLOR:
+        if (!parse_color(v, (struct kb_color *)field)) {
+            *why = "expected #RRGGBB or #RRGGBBAA";
+            return false;
+        }
+        return true;
+    case T_SIZE: {
+        int w, h;
+        char tail;
+        if (sscanf(v, "%dx%d%c", &w, &h, &tail) != 2 || w < 0 || h < 0 || w > 16384 || h > 16384 ||
+            (w == 0) != (h == 0)) {
+            *why = "expected WxH, e.g. 1920x1080";
+            return false;
+        }
+        cfg->width = w;
+        cfg->height = h;
+        return true;
+    }
+    }
+    return false;
+}
+
+static const struct key *find(const char *name)
+{
+    for (size_t i = 0; i < N_KEYS; i++) {
+        if (strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    }
+    return NULL;
+}
+
+void kb_config_defaults(struct kb_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const char *why;
+        if (!apply(cfg, &keys[i], keys[i].def, &why))
+            abort(); /* a default that does not parse is a bug in the table */
+    }
+}
+
+bool kb_config_set(struct kb_config *cfg, const char *name, const char *value, const char *where,
+                   struct kb_error *err)
+{
+    const struct key *k = find(name);
+    if (k == NULL)
+        return kb_error_set(err, "%s: unknown key \"%s\"", where, name);
+    const char *why = "bad value";
+    if (!apply(cfg, k, value, &why))
+        return kb_error_set(err, "%s: %s: \"%s\": %s", where, name, value, why);
+    return true;
+}
+
+struct load_state {
+    struct kb_config *cfg;
+    const char *path;
+    FILE *f;
+    int line;
+    struct kb_error *err;
+    bool failed;
+};
+
+/* inih calls this for each line, so it can count lines for messages. */
+static char *reader(char *buf, int size, void *stream)
+{
+    struct load_state *st = stream;
+    char *r = fgets(buf, size, st->f);
+    if (r != NULL)
+        st->line++;
+    return r;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    struct load_state *st = user;
+    if (st->failed)
+        return 1;
+    const struct key *k = find(name);
+    if (k == NULL) {
+        LOG_WARN("%s:%d: unknown key \"%s\" ignored", st->path, st->line, name);
+        return 1;
+    }
+    if (section[0] != '\0' && strcmp(section, k->section) != 0)
+        LOG_WARN("%s:%d: key \"%s\" belongs in [%s], not [%s]", st->path, st->line, name,
+                 k->section, section);
+    const char *why = "bad value";
+    if (!apply(st->cfg, k, value, &why)) {
+        kb_error_set(st->err, "%s:%d: %s: \"%s\": %s", st->path, st->line, name, value, why);
+        st->failed = true;
+    }
+    return 1;
+}
+
+bool kb_config_load(struct kb_config *cfg, const char *path, struct kb_error *err)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return kb_error_set(err, "%s: %s", path, strerror(errno));
+    struct load_state st = {cfg, path, f, 0, err, false};
+    int r = ini_parse_stream(reader, &st, handler, &st);
+    fclose(f);
+    if (st.failed)
+        return false;
+    if (r != 0)
+        return kb_error_set(err, "%s:%d: not a key = value line or [section]", path, r);
+    return true;
+}
+
+static void print_value(const struct kb_config *cfg, const struct key *k, FILE *out)
+{
+    const char *field = (const char *)cfg + k->off;
+    switch (k->type) {
+    case T_STR:
+        fprintf(out, "%s", field);
+        break;
+    case T_ENUM:
+        if (k->size == sizeof(int))
+            fprintf(out, "%d", *(const int *)field);
+        else
+            fprintf(out, "%s", field);
+        break;
+    case T_INT:
+        fprintf(out, "%d", *(const int *)field);
+        break;
+    case T_DOUBLE:
+        fprintf(out, "%g", *(const double *)field);
+        break;
+    case T_BOOL:
+        fprintf(out, "%s", *(const bool *)field ? "true" : "false");
+        break;
+    case T_COLOR: {
+        const struct kb_color *c = (const struct kb_color *)field;
+        fprintf(out, "#%02x%02x%02x", c->r, c->g, c->b);
+        if (c->a != 255)
+            fprintf(out, "%02x", c->a);
+        break;
+    }
+    case T_SIZE:
+        fprintf(out, "%dx%d", cfg->width, cfg->height);
+        break;
+    }
+}
+
+void kb_config_print(const struct kb_config *cfg, FILE *out)
+{
+    const char *section = "";
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const struct key *k = &keys[i];
+        if (strcmp(section, k->section) != 0) {
+            fprintf(out, "%s[%s]\n", i ? "\n" : "", k->section);
+            section = k->section;
+        }
+        fprintf(out, "%s = ", k->name);
+        print_value(cfg, k, out);
+        fputc('\n', out);
+    }
+}
+
+const struct kb_config_key_info *kb_config_keys(size_t *n)
+{
+    static struct kb_config_key_info info[N_KEYS];
+    for (size_t i = 0; i < N_KEYS; i++)
+        info[i] =
+            (struct kb_config_key_info){keys[i].name, keys[i].section, keys[i].def, keys[i].doc};
+    *n = N_KEYS;
+    return info;
+}

@@ -1,0 +1,79 @@
+/* Configuration: one INI file with comments (docs/config.md documents every
+ * key and its default), then command-line flags on top. Parsed with inih.
+ *
+ * Keys live in sections ([screen], [crawl], [theme], [spool], [text],
+ * [chrome], [log]); a key's name is unique across sections, and a key
+ * written outside its section, or with no section, is accepted. An unknown
+ * key is a warning; a bad value is an error naming file:line. */
+#ifndef KB_APP_CONFIG_H
+#define KB_APP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/error.h"
+
+struct kb_color {
+    unsigned char r, g, b, a;
+};
+
+struct kb_config {
+    /* [screen] */
+    char mode[16];     /* auto | window | fullscreen | headless */
+    int width, height; /* 0: the mode's default */
+    char render_driver[32];
+    bool vsync;
+    double refresh_hz; /* pacing rate where the renderer cannot wait for vsync */
+    int rotation;      /* 0, 90, 180, 270 */
+    double safe_area;  /* percent of each side kept clear (TV overscan) */
+    /* [crawl] */
+    double speed;             /* px/s at 1080 lines */
+    double bar_height;        /* fraction of the screen height */
+    char position[8];         /* bottom | top */
+    char crawl_direction[16]; /* auto | right-to-left | left-to-right */
+    double item_gap;          /* em */
+    char separator[32];
+    /* [theme] */
+    struct kb_color background, bar, text, label_bg, label_fg, breaking_bg, breaking_fg;
+    /* [spool] */
+    char spool[4096];
+    int spool_poll_ms;
+    int settle_ms;
+    int max_items;
+    int max_file_kib;
+    char languages[256];
+    char language_mode[16]; /* first | cycle */
+    /* [text] */
+    char fonts[4096];  /* chain file; "" = built-in default */
+    double font_scale; /* text em size as a fraction of the bar height */
+    int atlas_page;    /* texels; capped by the renderer and 2048 */
+    int atlas_budget_kib;
+    int warm_glyphs_per_frame;
+    /* [chrome] */
+    char screen_lang[64];   /* language of the chrome (label, badges, idle message) */
+    char label[128];        /* "" = localized default */
+    char idle_message[512]; /* "" = localized default */
+    char quotes[16];        /* crawl | panel */
+    /* [log] */
+    char log_level[16];
+};
+
+/* Fills cfg with every default. */
+void kb_config_defaults(struct kb_config *cfg);
+/* Reads path over cfg. Unknown keys warn (logged with file:line); a bad
+ * value fails with err = "FILE:LINE: key: why". */
+bool kb_config_load(struct kb_config *cfg, const char *path, struct kb_error *err);
+/* Sets one key from a string ("speed", "120"), as a flag does; where names
+ * the source for messages ("--speed"). */
+bool kb_config_set(struct kb_config *cfg, const char *key, const char *value, const char *where,
+                   struct kb_error *err);
+/* Writes the effective config as an INI file, every key, with its section. */
+void kb_config_print(const struct kb_config *cfg, FILE *out);
+/* The key table, for docs and tests: name, section, default, doc. */
+struct kb_config_key_info {
+    const char *name, *section, *def, *doc;
+};
+const struct kb_config_key_info *kb_config_keys(size_t *n);
+
+#endif

@@ -1,0 +1,191 @@
+#include "app/ingest.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LOG_MODULE "ingest"
+#include "app/present.h"
+#include "core/log.h"
+#include "core/xmalloc.h"
+#include "render/crawl.h"
+#include "spool/playlist.h"
+#include "spool/spool.h"
+
+/* Longest sleep with nothing to do: the thread still notices a stop quickly. */
+#define IDLE_WAIT_MS 500
+
+struct kb_ingest {
+    const struct kb_config *cfg;
+    struct kb_fonts *fonts;
+    struct kb_channel *ch;
+    pthread_t thread;
+    bool started;
+    /* Owned by the thread once it runs. */
+    struct kb_faces *faces;
+    struct kb_spool *spool;
+    struct kb_playlist *playlist;
+};
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static enum kb_dir dir_of(const struct kb_item *item)
+{
+    switch (item->dir) {
+    case KB_ITEM_DIR_LTR:
+        return KB_DIR_LTR;
+    case KB_ITEM_DIR_RTL:
+        return KB_DIR_RTL;
+    default:
+        return KB_DIR_AUTO;
+    }
+}
+
+/* Lays out item (or the idle message when item is NULL) into r. */
+static bool lay_out(struct kb_ingest *in, const struct kb_item *item, int px, struct kb_ready *r)
+{
+    struct kb_error err;
+    char *text;
+    const char *lang;
+    enum kb_dir dir = KB_DIR_AUTO;
+    memset(r, 0, sizeof(*r));
+    if (item != NULL) {
+        text = kb_present_text(item);
+        lang = item->lang;
+        dir = dir_of(item);
+        snprintf(r->id, sizeof(r->id), "%s", item->id);
+        r->flags = item->priority == KB_PRIORITY_BREAKING ? KB_CRAWL_BREAKING : 0;
+    } else {
+        const char *msg = in->cfg->idle_message[0] ? in->cfg->idle_message
+                                                   : kb_present_idle(in->cfg->screen_lang);
+        text = kb_xstrdup(msg);
+        lang = in->cfg->screen_lang;
+    }
+    r->line = kb_line_layout(in->faces, text, strlen(text), lang, dir, px, &err);
+    if (r->line == NULL)
+        LOG_WARN_ONCE(r->id, "%s: cannot lay out: %s", item ? item->file : "idle message", err.msg);
+    free(text);
+    return r->line != NULL;
+}
+
+static void on_change(void *user, enum kb_spool_change what, const struct kb_item *item)
+{
+    struct kb_ingest *in = user;
+    struct kb_event ev;
+    memset(&ev, 0, sizeof(ev));
+    snprintf(ev.item.id, sizeof(ev.item.id), "%s", item->id);
+    if (what == KB_SPOOL_REMOVED) {
+        ev.type = KB_EVENT_REMOVE;
+        kb_channel_post(in->ch, &ev);
+        return;
+    }
+    if (item->priority == KB_PRIORITY_BREAKING &&
+        kb_playlist_wants(in->playlist, in->spool, item)) {
+        int px = kb_channel_px(in->ch);
+        if (px > 0 && lay_out(in, item, px, &ev.item)) {
+            ev.type = KB_EVENT_BREAKING;
+            kb_channel_post(in->ch, &ev);
+        }
+    }
+}
+
+static void publish_counts(struct kb_ingest *in)
+{
+    struct kb_channel_counts c = {
+        .items_loaded = kb_spool_item_count(in->spool),
+        .items_rejected = kb_spool_rejected_count(in->spool),
+        .spool_present = kb_spool_present(in->spool),
+        .last_change_ms = kb_spool_last_change_ms(in->spool),
+    };
+    kb_channel_set_counts(in->ch, &c);
+}
+
+/* Fills the ready queue with the playlist's next items. */
+static void refill(struct kb_ingest *in)
+{
+    int px = kb_channel_px(in->ch);
+    if (px <= 0)
+        return;
+    /* Bounded: a spool whose every item fails layout must not spin here. */
+    for (int tries = 0; tries < 8 && kb_channel_room(in->ch) > 0; tries++) {
+        const struct kb_item *item = kb_playlist_next(in->playlist, in->spool, wall_ms());
+        struct kb_ready r;
+        if (lay_out(in, item, px, &r))
+            kb_channel_offer(in->ch, &r);
+    }
+}
+
+static void *run(void *arg)
+{
+    struct kb_ingest *in = arg;
+    kb_spool_update(in->spool, wall_ms());
+    publish_counts(in);
+    while (!kb_channel_stopping(in->ch)) {
+        refill(in);
+        struct pollfd fds[2] = {{kb_channel_fd(in->ch), POLLIN, 0},
+                                {kb_spool_fd(in->spool), POLLIN, 0}};
+        int timeout = kb_spool_timeout_ms(in->spool, wall_ms());
+        if (timeout < 0 || timeout > IDLE_WAIT_MS)
+            timeout = IDLE_WAIT_MS;
+        if (poll(fds, fds[1].fd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
+            LOG_ERR_ONCE("ingest-poll", "poll: %s", strerror(errno));
+        if (fds[0].revents & POLLIN)
+            kb_channel_ack(in->ch);
+        if (kb_spool_update(in->spool, wall_ms()) > 0)
+            publish_counts(in);
+    }
+    return NULL;
+}
+
+struct kb_ingest *kb_ingest_start(const struct kb_config *cfg, struct kb_fonts *fonts,
+                                  struct kb_channel *ch, struct kb_error *err)
+{
+    struct kb_ingest *in = kb_xcalloc(1, sizeof(*in));
+    in->cfg = cfg;
+    in->fonts = fonts;
+    in->ch = ch;
+    in->faces = kb_faces_new(fonts);
+    in->playlist = kb_playlist_new(cfg->languages, strcmp(cfg->language_mode, "cycle") == 0
+                                                       ? KB_LANG_MODE_CYCLE
+                                                       : KB_LANG_MODE_FIRST);
+    struct kb_spool_opts so = {
+        .dir = cfg->spool,
+        .max_file_bytes = (size_t)cfg->max_file_kib * 1024,
+        .max_items = (size_t)cfg->max_items,
+        .settle_s = cfg->settle_ms / 1000.0,
+        .poll_ms = cfg->spool_poll_ms,
+        .use_inotify = true,
+        .move_rejected = true,
+    };
+    in->spool = kb_spool_new(&so, on_change, in);
+    int rc = pthread_create(&in->thread, NULL, run, in);
+    if (rc != 0) {
+        kb_error_set(err, "cannot start the ingest thread: %s", strerror(rc));
+        kb_ingest_stop(in);
+        return NULL;
+    }
+    in->started = true;
+    return in;
+}
+
+void kb_ingest_stop(struct kb_ingest *in)
+{
+    if (in == NULL)
+        return;
+    if (in->started) {
+        kb_channel_stop(in->ch);
+        pthread_join(in->thread, NULL);
+    }
+    kb_spool_free(in->spool);
+    kb_playlist_free(in->playlist);
+    kb_faces_free(in->faces);
+    free(in);
+}

@@ -1,0 +1,110 @@
+#include "app/present.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "core/xmalloc.h"
+
+/* Quotation conventions by language (docs/presentation.md has the table).
+ * The narrow no-break space U+202F sits inside French guillemets. Order
+ * matters: a longer tag before its prefix. */
+static const struct kb_quote_style styles[] = {
+    {"fr", "\u00ab\u202f", "\u202f\u00bb", ", a d\u00e9clar\u00e9 "},
+    {"de", "\u201e", "\u201c", " \u2013 "},
+    {"en", "\u201c", "\u201d", " \u2014 "},
+    {"es", "\u00ab", "\u00bb", " \u2014 "},
+    {"pt-BR", "\u201c", "\u201d", " \u2014 "},
+    {"pt", "\u00ab", "\u00bb", " \u2014 "},
+    {"it", "\u00ab", "\u00bb", " \u2014 "},
+    {"nl", "\u201c", "\u201d", " \u2014 "},
+    {"pl", "\u201e", "\u201d", " \u2014 "},
+    {"cs", "\u201e", "\u201c", " \u2013 "},
+    {"sv", "\u201d", "\u201d", " \u2013 "},
+    {"ru", "\u00ab", "\u00bb", " \u2014 "},
+    {"uk", "\u00ab", "\u00bb", " \u2014 "},
+    {"el", "\u00ab", "\u00bb", " \u2014 "},
+    {"tr", "\u201c", "\u201d", " \u2014 "},
+    {"id", "\u201c", "\u201d", " \u2014 "},
+    {"ms", "\u201c", "\u201d", " \u2014 "},
+    {"vi", "\u201c", "\u201d", " \u2014 "},
+    {"ar", "\u00ab", "\u00bb", " \u2014 "},
+    {"fa", "\u00ab", "\u00bb", " \u2014 "},
+    {"he", "\"", "\"", " \u2014 "},
+    {"hi", "\u201c", "\u201d", " \u2014 "},
+    {"th", "\u201c", "\u201d", " \u2014 "},
+    {"ko", "\u201c", "\u201d", " \u2014 "},
+    {"ja", "\u300c", "\u300d", "\u2015\u2015"},
+    {"zh-Hant", "\u300c", "\u300d", "\u2014\u2014"},
+    {"zh-TW", "\u300c", "\u300d", "\u2014\u2014"},
+    {"zh-HK", "\u300c", "\u300d", "\u2014\u2014"},
+    {"zh", "\u201c", "\u201d", "\u2014\u2014"},
+};
+
+static bool tag_matches(const char *lang, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncasecmp(lang, prefix, n) == 0 && (lang[n] == '\0' || lang[n] == '-');
+}
+
+const struct kb_quote_style *kb_quote_style(const char *lang)
+{
+    for (size_t i = 0; i < sizeof(styles) / sizeof(styles[0]); i++) {
+        if (tag_matches(lang, styles[i].lang))
+            return &styles[i];
+    }
+    return &styles[2];
+}
+
+char *kb_present_text(const struct kb_item *item)
+{
+    if (item->kind != KB_KIND_QUOTE)
+        return kb_xstrdup(item->text);
+    const struct kb_quote_style *s = kb_quote_style(item->lang);
+    const char *by = item->by != NULL ? item->by : "";
+    return kb_xasprintf("%s%s%s%s%s", s->open, item->text, s->close, by[0] ? s->attribution : "",
+                        by);
+}
+
+struct word {
+    const char *lang, *label, *idle;
+};
+
+static const struct word words[] = {
+    {"fr", "INFO", "En attente des informations\u2026"},
+    {"id", "BERITA", "Menunggu berita\u2026"},
+    {"ms", "BERITA", "Menunggu berita\u2026"},
+    {"ar", "\u0623\u062e\u0628\u0627\u0631",
+     "\u0628\u0627\u0646\u062a\u0638\u0627\u0631 \u0627\u0644\u0623\u062e\u0628\u0627\u0631\u2026"},
+    {"zh-Hant", "\u65b0\u805e", "\u7b49\u5f85\u65b0\u805e\u2026"},
+    {"zh", "\u65b0\u95fb", "\u7b49\u5f85\u65b0\u95fb\u2026"},
+    {"ja", "\u30cb\u30e5\u30fc\u30b9",
+     "\u30cb\u30e5\u30fc\u30b9\u3092\u5f85\u3063\u3066\u3044\u307e\u3059\u2026"},
+    {"ko", "\ub274\uc2a4", "\ub274\uc2a4\ub97c \uae30\ub2e4\ub9ac\ub294 \uc911\u2026"},
+    {"de", "NACHRICHTEN", "Warten auf Nachrichten\u2026"},
+    {"es", "NOTICIAS", "Esperando noticias\u2026"},
+    {"he", "\u05d7\u05d3\u05e9\u05d5\u05ea",
+     "\u05de\u05de\u05ea\u05d9\u05e0\u05d9\u05dd \u05dc\u05d7\u05d3\u05e9\u05d5\u05ea\u2026"},
+    {"hi", "\u0938\u092e\u093e\u091a\u093e\u0930",
+     "\u0938\u092e\u093e\u091a\u093e\u0930 \u0915\u0940 "
+     "\u092a\u094d\u0930\u0924\u0940\u0915\u094d\u0937\u093e\u2026"},
+    {"en", "NEWS", "Waiting for news\u2026"},
+};
+
+static const struct word *word_for(const char *lang)
+{
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (tag_matches(lang, words[i].lang))
+            return &words[i];
+    }
+    return &words[sizeof(words) / sizeof(words[0]) - 1];
+}
+
+const char *kb_present_label(const char *screen_lang)
+{
+    return word_for(screen_lang)->label;
+}
+
+const char *kb_present_idle(const char *screen_lang)
+{
+    return word_for(screen_lang)->idle;
+}

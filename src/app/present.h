@@ -1,0 +1,24 @@
+/* What an item says on screen: the text handed to layout, composed from
+ * the item's fields in its language's conventions (quotation marks and
+ * their spacing, the attribution dash), and the chrome's localized words. */
+#ifndef KB_APP_PRESENT_H
+#define KB_APP_PRESENT_H
+
+#include "spool/item.h"
+
+struct kb_quote_style {
+    const char *lang; /* BCP 47 prefix it applies to */
+    const char *open, *close;
+    const char *attribution; /* between the closing mark and the speaker */
+};
+
+/* The quotation style for lang (longest matching prefix; English's if none). */
+const struct kb_quote_style *kb_quote_style(const char *lang);
+/* The text to lay out for item: the headline, or the quote with its marks
+ * and attribution. The caller frees it. */
+char *kb_present_text(const struct kb_item *item);
+/* Localized defaults of the chrome, by screen language. Static strings. */
+const char *kb_present_label(const char *screen_lang);
+const char *kb_present_idle(const char *screen_lang);
+
+#endif

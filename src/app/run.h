@@ -1,0 +1,24 @@
+/* `kabar run`: the screen, the render loop and the ingest thread, wired. */
+#ifndef KB_APP_RUN_H
+#define KB_APP_RUN_H
+
+#include <stdbool.h>
+
+#include "app/config.h"
+
+struct kb_run_opts {
+    struct kb_config cfg;   /* effective: file, board and flags applied */
+    long long frames;       /* stop after this many frames; 0: no limit */
+    double seconds;         /* stop after this much crawl time; 0: no limit */
+    bool virtual_clock;     /* one frame period per frame, no pacing */
+    const char *screenshot; /* PNG of the last frame */
+    const char *stats;      /* stats JSON, at exit and on SIGUSR1 */
+    const char *record_dir; /* PNG of every record_every-th frame */
+    int record_every;
+};
+
+/* Runs until a stop condition, SIGINT or SIGTERM, or the window closes.
+ * Returns the process exit status. */
+int kb_run(const struct kb_run_opts *opts);
+
+#endif

@@ -1,0 +1,178 @@
+#include "app/stats.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/limits.h"
+#include "core/xmalloc.h"
+
+/* Frame CPU time histogram: 10 us buckets up to 200 ms; bounded however
+ * long kabar runs. */
+#define BUCKET_US 10
+#define BUCKETS 20000
+/* Appearances kept for `shown`: the newest ones, a week of a busy crawl. */
+#define SHOWN_MAX 20000
+/* Draw-call counts tracked exactly up to this; above, counted in the last bucket. */
+#define CALLS_MAX 256
+
+struct appearance {
+    char id[KB_ID_MAX + 1];
+    double first, last;
+    bool seen; /* this frame */
+};
+
+struct kb_stats {
+    uint64_t frames, dropped;
+    uint32_t *cpu_hist;
+    uint64_t calls_hist[CALLS_MAX + 1];
+    int calls_max;
+    size_t upload_steady_max;
+    struct appearance *shown; /* ring of SHOWN_MAX */
+    size_t shown_start, shown_n;
+    size_t *open; /* indices (absolute count) of appearances visible last frame */
+    size_t n_open, cap_open;
+    uint64_t total_shown;
+};
+
+struct kb_stats *kb_stats_new(void)
+{
+    struct kb_stats *st = kb_xcalloc(1, sizeof(*st));
+    st->cpu_hist = kb_xcalloc(BUCKETS + 1, sizeof(*st->cpu_hist));
+    st->shown = kb_xcalloc(SHOWN_MAX, sizeof(*st->shown));
+    return st;
+}
+
+void kb_stats_free(struct kb_stats *st)
+{
+    if (st == NULL)
+        return;
+    free(st->cpu_hist);
+    free(st->shown);
+    free(st->open);
+    free(st);
+}
+
+void kb_stats_frame(struct kb_stats *st, double cpu_ms, int draw_calls, size_t upload_bytes,
+                    bool dropped, bool steady)
+{
+    st->frames++;
+    if (dropped)
+        st->dropped++;
+    long b = (long)(cpu_ms * 1000.0 / BUCKET_US);
+    st->cpu_hist[b < 0 ? 0 : b > BUCKETS ? BUCKETS : b]++;
+    st->calls_hist[draw_calls < 0 ? 0 : draw_calls > CALLS_MAX ? CALLS_MAX : draw_calls]++;
+    if (draw_calls > st->calls_max)
+        st->calls_max = draw_calls;
+    if (steady && upload_bytes > st->upload_steady_max)
+        st->upload_steady_max = upload_bytes;
+}
+
+static struct appearance *at(struct kb_stats *st, size_t abs)
+{
+    return &st->shown[abs % SHOWN_MAX];
+}
+
+void kb_stats_visible(struct kb_stats *st, const char *id, double t)
+{
+    for (size_t i = 0; i < st->n_open; i++) {
+        struct appearance *a = at(st, st->open[i]);
+        if (strcmp(a->id, id) == 0) {
+            a->last = t;
+            a->seen = true;
+            return;
+        }
+    }
+    size_t abs = st->total_shown++;
+    struct appearance *a = at(st, abs);
+    snprintf(a->id, sizeof(a->id), "%s", id);
+    a->first = a->last = t;
+    a->seen = true;
+    if (st->shown_n < SHOWN_MAX)
+        st->shown_n++;
+    if (st->n_open == st->cap_open) {
+        st->cap_open = st->cap_open * 2 + 8;
+        st->open = kb_xreallocarray(st->open, st->cap_open, sizeof(*st->open));
+    }
+    st->open[st->n_open++] = abs;
+}
+
+void kb_stats_end_frame(struct kb_stats *st)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < st->n_open; i++) {
+        struct appearance *a = at(st, st->open[i]);
+        /* An entry overwritten by the ring is no longer open. */
+        if (a->seen && st->total_shown - st->open[i] <= SHOWN_MAX) {
+            a->seen = false;
+            st->open[j++] = st->open[i];
+        }
+    }
+    st->n_open = j;
+}
+
+uint64_t kb_stats_frames(const struct kb_stats *st)
+{
+    return st->frames;
+}
+
+static double cpu_percentile(const struct kb_stats *st, double p)
+{
+    if (st->frames == 0)
+        return 0;
+    uint64_t want = (uint64_t)(p * (double)(st->frames - 1)) + 1, acc = 0;
+    for (int b = 0; b <= BUCKETS; b++) {
+        acc += st->cpu_hist[b];
+        if (acc >= want)
+            return (b + 0.5) * BUCKET_US / 1000.0;
+    }
+    return BUCKETS * BUCKET_US / 1000.0;
+}
+
+static int calls_p50(const struct kb_stats *st)
+{
+    uint64_t want = st->frames / 2 + 1, acc = 0;
+    for (int c = 0; c <= CALLS_MAX; c++) {
+        acc += st->calls_hist[c];
+        if (acc >= want)
+            return c;
+    }
+    return CALLS_MAX;
+}
+
+bool kb_stats_write(const struct kb_stats *st, const struct kb_stats_extra *x, const char *path,
+                    struct kb_error *err)
+{
+    json_t *shown = json_array();
+    size_t first = st->total_shown - st->shown_n;
+    for (size_t i = first; i < st->total_shown; i++) {
+        const struct appearance *a = &st->shown[i % SHOWN_MAX];
+        json_array_append_new(
+            shown, json_pack("{s:s, s:f, s:f}", "id", a->id, "first", a->first, "last", a->last));
+    }
+    json_t *root = json_pack(
+        "{s:I, s:I, s:{s:f, s:f}, s:{s:i, s:i}, s:I, s:{s:i, s:I}, s:I, s:I, s:s, s:[i,i], s:f, "
+        "s:o}",
+        "frames", (json_int_t)st->frames, "dropped_frames", (json_int_t)st->dropped, "frame_cpu_ms",
+        "p50", cpu_percentile(st, 0.5), "p99", cpu_percentile(st, 0.99), "draw_calls_per_frame",
+        "p50", calls_p50(st), "max", st->calls_max, "upload_bytes_per_frame_steady",
+        (json_int_t)st->upload_steady_max, "atlas", "pages", x->atlas_pages, "bytes",
+        (json_int_t)x->atlas_bytes, "items_loaded", (json_int_t)x->items_loaded, "items_rejected",
+        (json_int_t)x->items_rejected, "renderer", x->renderer ? x->renderer : "", "size", x->width,
+        x->height, "px_per_frame", x->px_per_frame, "shown", shown);
+    if (root == NULL)
+        return kb_error_set(err, "%s: cannot build the stats", path);
+    /* Written beside the target, then renamed: a reader never sees half a file. */
+    char *tmp = kb_xasprintf("%s.tmp", path);
+    bool ok = json_dump_file(root, tmp, JSON_INDENT(2)) == 0 && rename(tmp, path) == 0;
+    if (!ok) {
+        kb_error_set(err, "%s: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    json_decref(root);
+    return ok;
+}

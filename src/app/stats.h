@@ -1,0 +1,42 @@
+/* What the render loop measured, written as JSON by --stats (at exit and on
+ * SIGUSR1). The names are a contract tests and tools read:
+ * frames, dropped_frames, frame_cpu_ms {p50, p99}, draw_calls_per_frame
+ * {p50, max}, upload_bytes_per_frame_steady, atlas {pages, bytes},
+ * items_loaded, items_rejected, shown [{id, first, last}]. */
+#ifndef KB_APP_STATS_H
+#define KB_APP_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+struct kb_stats;
+
+struct kb_stats_extra {
+    int atlas_pages;
+    size_t atlas_bytes;
+    size_t items_loaded, items_rejected;
+    const char *renderer;
+    int width, height;
+    double px_per_frame;
+};
+
+struct kb_stats *kb_stats_new(void);
+void kb_stats_free(struct kb_stats *st);
+
+/* One presented frame. steady: warm-up is over (uploads now count). */
+void kb_stats_frame(struct kb_stats *st, double cpu_ms, int draw_calls, size_t upload_bytes,
+                    bool dropped, bool steady);
+/* Item id is visible at crawl time t (seconds); call for each visible item
+ * each frame, then kb_stats_end_frame. Appearances are merged while an id
+ * stays visible from one frame to the next. */
+void kb_stats_visible(struct kb_stats *st, const char *id, double t);
+void kb_stats_end_frame(struct kb_stats *st);
+
+uint64_t kb_stats_frames(const struct kb_stats *st);
+bool kb_stats_write(const struct kb_stats *st, const struct kb_stats_extra *extra, const char *path,
+                    struct kb_error *err);
+
+#endif

@@ -1,0 +1,533 @@
+/* kabar: a fullscreen news ticker for unattended screens.
+ *
+ * The command line: `run` (the default), `shape`, `fonts`, `validate` and
+ * `post`. Exit status: 0 on success, 1 on a user error (one line on
+ * stderr), 2 on a usage error. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LOG_MODULE "main"
+#include "app/config.h"
+#include "app/paths.h"
+#include "app/run.h"
+#include "core/log.h"
+#include "core/utf8.h"
+#include "core/xmalloc.h"
+#include "kabar_build.h"
+#include "spool/item.h"
+#include "spool/spool.h"
+#include "text/fonts.h"
+#include "text/line.h"
+
+static const char usage_main[] =
+    "usage: kabar [run] [options]        show the crawl (the default)\n"
+    "       kabar shape [options] TEXT    print the laid-out line\n"
+    "       kabar fonts [--lang TAG] TEXT which font each character falls to\n"
+    "       kabar validate FILE...        check spool files as the ticker would\n"
+    "       kabar post --spool DIR [fields] TEXT   write an item atomically\n"
+    "       kabar --version | --help | --print-config\n"
+    "\n"
+    "`kabar SUBCOMMAND --help` says more. Docs: docs/cli.md, docs/config.md.\n";
+
+static const char usage_run[] =
+    "usage: kabar run [--spool DIR] [--config FILE] [--board NAME]\n"
+    "                 [--window|--fullscreen|--headless] [--size WxH] [--speed PX_PER_S]\n"
+    "                 [--frames N|--seconds S] [--virtual-clock] [--screenshot F.png]\n"
+    "                 [--record DIR --every N] [--stats F.json] [--set KEY=VALUE]...\n"
+    "                 [--log-level LEVEL] [--print-config]\n"
+    "\n"
+    "  --spool DIR        the spool folder (default: the demo spool)\n"
+    "  --config FILE      an INI config file (docs/config.md); flags override it\n"
+    "  --board NAME       a board profile from boards/ (rpi4, desktop, ...)\n"
+    "  --window, --fullscreen, --headless\n"
+    "                     where to draw; default: a window on a desktop, else headless\n"
+    "  --size WxH         window or headless size (headless default 1920x1080)\n"
+    "  --speed PX_PER_S   crawl speed in pixels per second at 1080 lines\n"
+    "  --frames N, --seconds S   stop after N frames or S seconds of crawl\n"
+    "  --virtual-clock    advance one frame period per frame, no pacing (tests)\n"
+    "  --screenshot F     write the last frame as a PNG\n"
+    "  --record DIR --every N    write every N-th frame as DIR/frame-NNNNNN.png\n"
+    "  --stats F          write frame and crawl statistics as JSON at exit and on SIGUSR1\n"
+    "  --set KEY=VALUE    set any config key\n"
+    "  --print-config     print the effective config and exit\n";
+
+static const char usage_shape[] =
+    "usage: kabar shape [--lang TAG] [--dir auto|ltr|rtl] [--px N] [--json] [--fonts FILE] TEXT\n"
+    "\n"
+    "Lays TEXT out as the ticker would and prints the runs (visual order) and glyphs.\n"
+    "--json prints the stable form documented in docs/cli.md.\n";
+
+static const char usage_fonts[] =
+    "usage: kabar fonts [--lang TAG] [--fonts FILE] TEXT\n"
+    "\n"
+    "Says which font each character of TEXT falls to, and names any character no font covers\n"
+    "(exit 1 then).\n";
+
+static const char usage_validate[] =
+    "usage: kabar validate FILE...\n"
+    "\n"
+    "Checks each spool file as the ticker would and prints one line per file; exits 1 if any\n"
+    "is invalid.\n";
+
+static const char usage_post[] =
+    "usage: kabar post --spool DIR --id ID --lang TAG [--kind headline|quote] [--by NAME]\n"
+    "                  [--source S] [--story S] [--translated-from TAG]\n"
+    "                  [--priority normal|high|breaking] [--published T] [--expires T]\n"
+    "                  [--dir auto|ltr|rtl] TEXT\n"
+    "\n"
+    "Writes one item into the spool atomically (a hidden temp file, then rename) and prints\n"
+    "its path.\n";
+
+static int usage_error(const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "kabar: ");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n%s", usage);
+    return 2;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    }
+    return false;
+}
+
+/* ---- run ---- */
+
+static bool load_board(struct kb_config *cfg, const char *name, struct kb_error *err)
+{
+    if (strchr(name, '/') != NULL || name[0] == '.' || name[0] == '\0')
+        return kb_error_set(err, "--board %s: not a board name (see boards/)", name);
+    char *rel = kb_xasprintf("boards/%s.conf", name);
+    char *path = kb_data_path(rel);
+    free(rel);
+    bool ok = access(path, R_OK) == 0
+                  ? kb_config_load(cfg, path, err)
+                  : kb_error_set(err, "--board %s: no such board profile (%s)", name, path);
+    free(path);
+    return ok;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    enum {
+        O_SPOOL = 256,
+        O_CONFIG,
+        O_BOARD,
+        O_WINDOW,
+        O_FULL,
+        O_HEADLESS,
+        O_SIZE,
+        O_SPEED,
+        O_FRAMES,
+        O_SECONDS,
+        O_VIRTUAL,
+        O_SHOT,
+        O_STATS,
+        O_RECORD,
+        O_EVERY,
+        O_SET,
+        O_PRINT,
+        O_LOG
+    };
+    static const struct option opts[] = {{"spool", required_argument, 0, O_SPOOL},
+                                         {"config", required_argument, 0, O_CONFIG},
+                                         {"board", required_argument, 0, O_BOARD},
+                                         {"window", no_argument, 0, O_WINDOW},
+                                         {"fullscreen", no_argument, 0, O_FULL},
+                                         {"headless", no_argument, 0, O_HEADLESS},
+                                         {"size", required_argument, 0, O_SIZE},
+                                         {"speed", required_argument, 0, O_SPEED},
+                                         {"frames", required_argument, 0, O_FRAMES},
+                                         {"seconds", required_argument, 0, O_SECONDS},
+                                         {"virtual-clock", no_argument, 0, O_VIRTUAL},
+                                         {"screenshot", required_argument, 0, O_SHOT},
+                                         {"stats", required_argument, 0, O_STATS},
+                                         {"record", required_argument, 0, O_RECORD},
+                                         {"every", required_argument, 0, O_EVERY},
+                                         {"set", required_argument, 0, O_SET},
+                                         {"print-config", no_argument, 0, O_PRINT},
+                                         {"log-level", required_argument, 0, O_LOG},
+                                         {0, 0, 0, 0}};
+
+    struct kb_run_opts ro;
+    memset(&ro, 0, sizeof(ro));
+    kb_config_defaults(&ro.cfg);
+    struct kb_error err;
+    const char *config = NULL, *board = NULL;
+    bool print = false;
+
+    /* First pass: the files, so flags can override them whatever their order. */
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == O_CONFIG)
+            config = optarg;
+        else if (c == O_BOARD)
+            board = optarg;
+    }
+    if (board != NULL && !load_board(&ro.cfg, board, &err)) {
+        fprintf(stderr, "kabar: %s\n", err.msg);
+        return 1;
+    }
+    if (config == NULL && access("/etc/kabar/kabar.conf", R_OK) == 0 && board == NULL)
+        config = "/etc/kabar/kabar.conf";
+    if (config != NULL && !kb_config_load(&ro.cfg, config, &err)) {
+        fprintf(stderr, "kabar: %s\n", err.msg);
+        return 1;
+    }
+
+    optind = 1;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        const char *key = NULL, *value = optarg;
+        char *end;
+        switch (c) {
+        case O_SPOOL:
+            key = "spool";
+            break;
+        case O_WINDOW:
+            key = "mode";
+            value = "window";
+            break;
+        case O_FULL:
+            key = "mode";
+            value = "fullscreen";
+            break;
+        case O_HEADLESS:
+            key = "mode";
+            value = "headless";
+            break;
+        case O_SIZE:
+            key = "size";
+            break;
+        case O_SPEED:
+            key = "speed";
+            break;
+        case O_LOG:
+            key = "log_level";
+            break;
+        case O_CONFIG:
+        case O_BOARD:
+            break;
+        case O_FRAMES:
+            ro.frames = strtoll(optarg, &end, 10);
+            if (*end != '\0' || ro.frames <= 0)
+                return usage_error(usage_run, "--frames %s: expected a positive number", optarg);
+            break;
+        case O_SECONDS:
+            ro.seconds = strtod(optarg, &end);
+            if (*end != '\0' || !(ro.seconds > 0))
+                return usage_error(usage_run, "--seconds %s: expected a positive number", optarg);
+            break;
+        case O_EVERY:
+            ro.record_every = (int)strtol(optarg, &end, 10);
+            if (*end != '\0' || ro.record_every <= 0)
+                return usage_error(usage_run, "--every %s: expected a positive number", optarg);
+            break;
+        case O_VIRTUAL:
+            ro.virtual_clock = true;
+            break;
+        case O_SHOT:
+            ro.screenshot = optarg;
+            break;
+        case O_STATS:
+            ro.stats = optarg;
+            break;
+        case O_RECORD:
+            ro.record_dir = optarg;
+            break;
+        case O_PRINT:
+            print = true;
+            break;
+        case O_SET: {
+            char *eq = strchr(optarg, '=');
+            if (eq == NULL)
+                return usage_error(usage_run, "--set %s: expected KEY=VALUE", optarg);
+            *eq = '\0';
+            if (!kb_config_set(&ro.cfg, optarg, eq + 1, "--set", &err)) {
+                fprintf(stderr, "kabar: %s\n", err.msg);
+                return 1;
+            }
+            break;
+        }
+        default:
+            fputs(usage_run, stderr);
+            return 2;
+        }
+        if (key != NULL && !kb_config_set(&ro.cfg, key, value, argv[optind - 1], &err)) {
+            fprintf(stderr, "kabar: %s\n", err.msg);
+            return 1;
+        }
+    }
+    if (optind < argc)
+        return usage_error(usage_run, "unexpected argument \"%s\"", argv[optind]);
+    if (ro.record_dir != NULL && ro.record_every == 0)
+        ro.record_every = 1;
+
+    enum kb_log_level level;
+    if (kb_log_level_parse(ro.cfg.log_level, &level))
+        kb_log_set_level(level);
+    if (ro.cfg.spool[0] == '\0') {
+        char *demo = kb_data_path("assets/demo-spool");
+        snprintf(ro.cfg.spool, sizeof(ro.cfg.spool), "%s", demo);
+        free(demo);
+    }
+    if (print) {
+        kb_config_print(&ro.cfg, stdout);
+        return 0;
+    }
+    return kb_run(&ro);
+}
+
+/* ---- shape and fonts ---- */
+
+static int cmd_shape(int argc, char **argv, bool fonts_only)
+{
+    static const struct option opts[] = {
+        {"lang", required_argument, 0, 'l'},  {"dir", required_argument, 0, 'd'},
+        {"px", required_argument, 0, 'p'},    {"json", no_argument, 0, 'j'},
+        {"fonts", required_argument, 0, 'f'}, {0, 0, 0, 0}};
+    const char *usage = fonts_only ? usage_fonts : usage_shape;
+    const char *lang = "und", *chain = NULL;
+    enum kb_dir dir = KB_DIR_AUTO;
+    int px = 64;
+    bool json = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'l':
+            lang = optarg;
+            break;
+        case 'f':
+            chain = optarg;
+            break;
+        case 'j':
+            json = true;
+            break;
+        case 'd':
+            if (fonts_only || !kb_dir_parse(optarg, &dir))
+                return usage_error(usage, "--dir %s: expected auto, ltr or rtl", optarg);
+            break;
+        case 'p':
+            px = (int)strtol(optarg, &end, 10);
+            if (fonts_only || *end != '\0' || px < 4 || px > 1000)
+                return usage_error(usage, "--px %s: expected 4 to 1000", optarg);
+            break;
+        default:
+            fputs(usage, stderr);
+            return 2;
+        }
+    }
+    if (optind != argc - 1)
+        return usage_error(usage, "%s", "expected one TEXT argument");
+    const char *text = argv[optind];
+    size_t bad;
+    if (!kb_utf8_validate(text, strlen(text), &bad)) {
+        fprintf(stderr, "kabar: TEXT: invalid UTF-8 at byte %zu\n", bad);
+        return 1;
+    }
+    if (!kb_lang_tag_valid(lang)) {
+        fprintf(stderr, "kabar: --lang: \"%s\" is not a BCP 47 language tag\n", lang);
+        return 1;
+    }
+    struct kb_error err;
+    struct kb_fonts *fonts = kb_fonts_new(chain ? chain : kb_fonts_default_chain(), &err);
+    if (fonts == NULL) {
+        fprintf(stderr, "kabar: %s\n", err.msg);
+        return 1;
+    }
+    struct kb_faces *faces = kb_faces_new(fonts);
+    int status = 0;
+    if (fonts_only) {
+        size_t uncovered = 0;
+        char *report = kb_fonts_report(faces, text, strlen(text), lang, &uncovered);
+        fputs(report, stdout);
+        free(report);
+        status = uncovered > 0 ? 1 : 0;
+    } else {
+        struct kb_line *line = kb_line_layout(faces, text, strlen(text), lang, dir, px, &err);
+        if (line == NULL) {
+            fprintf(stderr, "kabar: %s\n", err.msg);
+            status = 1;
+        } else {
+            char *out = json ? kb_line_to_json(line, fonts) : kb_line_to_text(line, fonts);
+            fputs(out, stdout);
+            if (out[0] && out[strlen(out) - 1] != '\n')
+                fputc('\n', stdout);
+            free(out);
+            kb_line_unref(line);
+        }
+    }
+    kb_faces_free(faces);
+    kb_fonts_free(fonts);
+    return status;
+}
+
+/* ---- validate ---- */
+
+static int cmd_validate(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error(usage_validate, "%s", "expected at least one FILE");
+    int status = 0;
+    for (int i = 1; i < argc; i++) {
+        struct kb_error err;
+        int n = kb_spool_validate_file(argv[i], &err);
+        if (n < 0) {
+            printf("%s\n", err.msg);
+            status = 1;
+        } else {
+            printf("%s: ok, %d item%s\n", argv[i], n, n == 1 ? "" : "s");
+        }
+    }
+    return status;
+}
+
+/* ---- post ---- */
+
+static int cmd_post(int argc, char **argv)
+{
+    static const struct option opts[] = {{"spool", required_argument, 0, 's'},
+                                         {"id", required_argument, 0, 'i'},
+                                         {"lang", required_argument, 0, 'l'},
+                                         {"kind", required_argument, 0, 'k'},
+                                         {"by", required_argument, 0, 'b'},
+                                         {"source", required_argument, 0, 'o'},
+                                         {"story", required_argument, 0, 't'},
+                                         {"translated-from", required_argument, 0, 'f'},
+                                         {"priority", required_argument, 0, 'p'},
+                                         {"published", required_argument, 0, 'P'},
+                                         {"expires", required_argument, 0, 'e'},
+                                         {"dir", required_argument, 0, 'd'},
+                                         {0, 0, 0, 0}};
+    static const char *const fields[128] = {['i'] = "id",
+                                            ['l'] = "lang",
+                                            ['k'] = "kind",
+                                            ['b'] = "by",
+                                            ['o'] = "source",
+                                            ['t'] = "story",
+                                            ['f'] = "translated_from",
+                                            ['p'] = "priority",
+                                            ['P'] = "published",
+                                            ['e'] = "expires",
+                                            ['d'] = "dir"};
+    const char *spool = NULL;
+    json_t *obj = json_object();
+    int c, status = 1;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 's') {
+            spool = optarg;
+        } else if (c > 0 && c < 128 && fields[c] != NULL) {
+            json_object_set_new(obj, fields[c], json_string(optarg));
+        } else {
+            json_decref(obj);
+            fputs(usage_post, stderr);
+            return 2;
+        }
+    }
+    if (spool == NULL || optind != argc - 1) {
+        json_decref(obj);
+        return usage_error(usage_post, "%s", "expected --spool DIR and one TEXT argument");
+    }
+    json_t *text = json_string(argv[optind]);
+    if (text == NULL) {
+        json_decref(obj);
+        fprintf(stderr, "kabar: TEXT: invalid UTF-8\n");
+        return 1;
+    }
+    json_object_set_new(obj, "text", text);
+
+    struct kb_error err;
+    char *unknown = NULL;
+    struct kb_item *item = kb_item_from_json(obj, "kabar post", 0, &err, &unknown);
+    free(unknown);
+    char *tmp = NULL, *path = NULL;
+    if (item == NULL) {
+        fprintf(stderr, "%s\n", err.msg);
+        goto done;
+    }
+    tmp = kb_xasprintf("%s/.%s.json.tmp", spool, item->id);
+    path = kb_xasprintf("%s/%s.json", spool, item->id);
+    if (json_dump_file(obj, tmp, JSON_INDENT(2)) != 0 || rename(tmp, path) != 0) {
+        fprintf(stderr, "kabar: %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+        goto done;
+    }
+    printf("%s\n", path);
+    status = 0;
+done:
+    kb_item_free(item);
+    free(tmp);
+    free(path);
+    json_decref(obj);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
+    if (cmd == NULL) {
+        if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+            printf("kabar %s\n", KABAR_VERSION);
+            return 0;
+        }
+        if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+            fputs(usage_main, stdout);
+            return 0;
+        }
+        return cmd_run(argc, argv);
+    }
+    int sub_argc = argc - 1;
+    char **sub_argv = argv + 1;
+    static const struct {
+        const char *name;
+        const char *usage;
+    } cmds[] = {{"run", usage_run},
+                {"shape", usage_shape},
+                {"fonts", usage_fonts},
+                {"validate", usage_validate},
+                {"post", usage_post}};
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        if (strcmp(cmd, cmds[i].name) != 0)
+            continue;
+        if (wants_help(sub_argc, sub_argv)) {
+            fputs(cmds[i].usage, stdout);
+            return 0;
+        }
+        switch (i) {
+        case 0:
+            return cmd_run(sub_argc, sub_argv);
+        case 1:
+            return cmd_shape(sub_argc, sub_argv, false);
+        case 2:
+            return cmd_shape(sub_argc, sub_argv, true);
+        case 3:
+            return cmd_validate(sub_argc, sub_argv);
+        default:
+            return cmd_post(sub_argc, sub_argv);
+        }
+    }
+    return usage_error(usage_main, "unknown subcommand \"%s\"", cmd);
+}

@@ -1,0 +1,76 @@
+/* The crawl: laid-out lines moving across the bar.
+ *
+ * Motion is a pure function of the frame number: the scroll offset is
+ * frame * px_per_frame, and every item remembers the offset at which its
+ * leading edge entered. A left-to-right item enters at the right edge and
+ * moves left; with crawl_direction = auto a right-to-left item enters at the
+ * left edge and moves right, so its first word is read first. When the next
+ * item's direction differs from the last one's, the last one leaves before
+ * the next enters from its side.
+ *
+ * The crawl holds one pending item: its line is known and its glyphs are
+ * rasterised a few per frame until it enters, so entering never costs a
+ * frame. Owned by the render thread. */
+#ifndef KB_RENDER_CRAWL_H
+#define KB_RENDER_CRAWL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <SDL.h>
+
+#include "render/atlas.h"
+#include "text/line.h"
+
+enum kb_crawl_dir { KB_CRAWL_AUTO = 0, KB_CRAWL_RIGHT_TO_LEFT, KB_CRAWL_LEFT_TO_RIGHT };
+
+/* Flags of an item on the crawl. */
+#define KB_CRAWL_BREAKING 1u
+
+struct kb_crawl_geometry {
+    SDL_Rect area;       /* where text moves (clip), in screen pixels */
+    int baseline;        /* y of the baseline in screen pixels */
+    double px_per_frame; /* already scaled to the screen and snapped */
+    int gap;             /* pixels between two items */
+    enum kb_crawl_dir dir;
+};
+
+/* Called with the id of each item visible this frame. */
+typedef void (*kb_crawl_visit_fn)(void *user, const char *id);
+
+struct kb_crawl *kb_crawl_new(void);
+void kb_crawl_free(struct kb_crawl *crawl);
+
+/* New geometry (a resize, a rotation): items keep their order; positions
+ * restart from the entry edge for what has not entered. */
+void kb_crawl_set_geometry(struct kb_crawl *crawl, const struct kb_crawl_geometry *geo);
+/* The colour text is drawn in (vertex colour of non-colour glyphs). */
+void kb_crawl_set_color(struct kb_crawl *crawl, SDL_Color text, SDL_Color breaking_text);
+
+/* True when the crawl has no pending item and wants the next line. */
+bool kb_crawl_wants_next(const struct kb_crawl *crawl);
+/* Hands the crawl the next item; it takes a reference to line. */
+void kb_crawl_push(struct kb_crawl *crawl, struct kb_line *line, const char *id, unsigned flags);
+/* Removes every item with this id at once, on screen or pending (a retraction). */
+size_t kb_crawl_remove(struct kb_crawl *crawl, const char *id);
+/* Removes everything (a breaking interruption, a reload). */
+void kb_crawl_clear(struct kb_crawl *crawl);
+
+/* Advances to frame: the pending item enters if its turn has come and its
+ * glyphs are ready; items that have left are dropped. Rasterises at most
+ * warm_budget glyphs of the pending item. */
+void kb_crawl_step(struct kb_crawl *crawl, uint64_t frame, struct kb_atlas *atlas,
+                   size_t warm_budget);
+/* Draws the visible glyphs: one SDL_RenderGeometry call per atlas page in
+ * view. Returns the number of draw calls. */
+int kb_crawl_draw(struct kb_crawl *crawl, SDL_Renderer *renderer, struct kb_atlas *atlas);
+void kb_crawl_visit(const struct kb_crawl *crawl, kb_crawl_visit_fn fn, void *user);
+/* True if an item with any of flags is on screen or pending. */
+bool kb_crawl_any(const struct kb_crawl *crawl, unsigned flags);
+/* Items on screen (entered and not yet left). */
+size_t kb_crawl_count(const struct kb_crawl *crawl);
+/* Leftmost screen x of the item with this id, for tests; false if not on screen. */
+bool kb_crawl_item_x(const struct kb_crawl *crawl, const char *id, double *x);
+
+#endif
