@@ -7,6 +7,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
+#include <unistd.h>
 
 #define LOG_MODULE "run"
 #include "app/channel.h"
@@ -121,10 +122,17 @@ static enum kb_screen_mode screen_mode(const char *mode)
         return KB_SCREEN_FULLSCREEN;
     if (strcmp(mode, "headless") == 0)
         return KB_SCREEN_HEADLESS;
-    /* auto: a window where there is a desktop, else headless. */
+    /* auto: a window where there is a desktop, fullscreen on a console with
+     * a DRM device (a board behind a TV), else headless. */
     const char *d = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
     if ((d != NULL && d[0] != '\0') || (wl != NULL && wl[0] != '\0'))
         return KB_SCREEN_WINDOW;
+    for (int i = 0; i < 4; i++) {
+        char dev[32];
+        snprintf(dev, sizeof(dev), "/dev/dri/card%d", i);
+        if (access(dev, R_OK | W_OK) == 0)
+            return KB_SCREEN_FULLSCREEN;
+    }
     return KB_SCREEN_HEADLESS;
 }
 
@@ -294,7 +302,15 @@ int kb_run(const struct kb_run_opts *o)
         so.width = 1920;
         so.height = 1080;
     }
-    if (!kb_screen_open(&L.screen, &so, &err)) {
+    bool opened = kb_screen_open(&L.screen, &so, &err);
+    if (!opened && strcmp(cfg->mode, "auto") == 0 && so.mode == KB_SCREEN_FULLSCREEN) {
+        LOG_WARN("%s; running headless", err.msg);
+        so.mode = KB_SCREEN_HEADLESS;
+        so.width = so.width ? so.width : 1920;
+        so.height = so.height ? so.height : 1080;
+        opened = kb_screen_open(&L.screen, &so, &err);
+    }
+    if (!opened) {
         LOG_ERR("%s", err.msg);
         kb_fonts_free(L.fonts);
         return 1;

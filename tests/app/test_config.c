@@ -1,0 +1,196 @@
+/* The config file: defaults, values, errors with file:line, flags on top. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "app/config.h"
+#include "app/present.h"
+
+static char *write_tmp(const char *text)
+{
+    char *path = strdup("/tmp/kabar-config-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void test_defaults_match_table(void **state)
+{
+    (void)state;
+    struct kb_config cfg;
+    kb_config_defaults(&cfg);
+    assert_true(cfg.speed == 120);
+    assert_string_equal(cfg.crawl_direction, "auto");
+    assert_true(cfg.vsync);
+    assert_int_equal(cfg.atlas_page, 2048);
+    size_t n;
+    const struct kb_config_key_info *keys = kb_config_keys(&n);
+    assert_true(n >= 30);
+    for (size_t i = 0; i < n; i++) {
+        struct kb_error err;
+        /* Every documented default is accepted by its own key. */
+        assert_true(kb_config_set(&cfg, keys[i].name, keys[i].def, "test", &err));
+        assert_true(strlen(keys[i].doc) > 10);
+    }
+}
+
+/* docs/config.md documents every key with its default. */
+static void test_every_key_documented(void **state)
+{
+    (void)state;
+    FILE *f = fopen(KB_TEST_SOURCE_DIR "/docs/config.md", "r");
+    assert_non_null(f);
+    static char doc[1 << 16];
+    size_t n = fread(doc, 1, sizeof(doc) - 1, f);
+    doc[n] = '\0';
+    fclose(f);
+    size_t nk;
+    const struct kb_config_key_info *keys = kb_config_keys(&nk);
+    for (size_t i = 0; i < nk; i++) {
+        char row[256];
+        snprintf(row, sizeof(row), "| `%s` |", keys[i].name);
+        const char *at = strstr(doc, row);
+        if (at == NULL)
+            fail_msg("docs/config.md lacks key %s", keys[i].name);
+        char def[160];
+        snprintf(def, sizeof(def), keys[i].def[0] ? "`%s`" : "(empty)", keys[i].def);
+        const char *eol = strchr(at, '\n');
+        const char *d = strstr(at, def);
+        if (d == NULL || d > eol)
+            fail_msg("docs/config.md: key %s lacks its default %s", keys[i].name, def);
+    }
+}
+
+static void test_file_values_and_sections(void **state)
+{
+    (void)state;
+    char *path = write_tmp("; a comment\n[crawl]\nspeed = 90\ncrawl_direction = left-to-right\n"
+                           "[theme]\nbar = #112233\n[spool]\nlanguages = fr, id\n");
+    struct kb_config cfg;
+    kb_config_defaults(&cfg);
+    struct kb_error err;
+    assert_true(kb_config_load(&cfg, path, &err));
+    assert_true(cfg.speed == 90);
+    assert_string_equal(cfg.crawl_direction, "left-to-right");
+    assert_int_equal(cfg.bar.r, 0x11);
+    assert_int_equal(cfg.bar.b, 0x33);
+    assert_string_equal(cfg.languages, "fr, id");
+    unlink(path);
+    free(path);
+}
+
+static void test_bad_value_names_file_and_line(void **state)
+{
+    (void)state;
+    char *path = write_tmp("[crawl]\nspeed = 90\n\nspeed = fast\n");
+    struct kb_config cfg;
+    kb_config_defaults(&cfg);
+    struct kb_error err;
+    assert_false(kb_config_load(&cfg, path, &err));
+    char want[256];
+    snprintf(want, sizeof(want), "%s:4: speed: \"fast\": not a number in range", path);
+    assert_string_equal(err.msg, want);
+    unlink(path);
+    free(path);
+
+    path = write_tmp("[screen]\nrotation = 45\n");
+    assert_false(kb_config_load(&cfg, path, &err));
+    assert_non_null(strstr(err.msg, ":2: rotation: \"45\": 0|90|180|270"));
+    unlink(path);
+    free(path);
+}
+
+static void test_unknown_key_is_only_a_warning(void **state)
+{
+    (void)state;
+    char *path = write_tmp("[crawl]\nsped = 90\nspeed = 80\n");
+    struct kb_config cfg;
+    kb_config_defaults(&cfg);
+    struct kb_error err;
+    assert_true(kb_config_load(&cfg, path, &err));
+    assert_true(cfg.speed == 80);
+    unlink(path);
+    free(path);
+}
+
+static void test_flag_overrides(void **state)
+{
+    (void)state;
+    struct kb_config cfg;
+    kb_config_defaults(&cfg);
+    struct kb_error err;
+    assert_true(kb_config_set(&cfg, "size", "800x600", "--size", &err));
+    assert_int_equal(cfg.width, 800);
+    assert_int_equal(cfg.height, 600);
+    assert_false(kb_config_set(&cfg, "size", "800", "--size", &err));
+    assert_string_equal(err.msg, "--size: size: \"800\": expected WxH, e.g. 1920x1080");
+    assert_false(kb_config_set(&cfg, "nope", "1", "--set", &err));
+    assert_string_equal(err.msg, "--set: unknown key \"nope\"");
+}
+
+static void test_print_round_trips(void **state)
+{
+    (void)state;
+    struct kb_config a, b;
+    kb_config_defaults(&a);
+    struct kb_error err;
+    assert_true(kb_config_set(&a, "speed", "77.5", "t", &err));
+    assert_true(kb_config_set(&a, "label_bg", "#01020380", "t", &err));
+    char *path = strdup("/tmp/kabar-print-XXXXXX");
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    kb_config_print(&a, f);
+    fclose(f);
+    kb_config_defaults(&b);
+    assert_true(kb_config_load(&b, path, &err));
+    assert_true(b.speed == 77.5);
+    assert_int_equal(b.label_bg.a, 0x80);
+    assert_memory_equal(&a, &b, sizeof(a));
+    unlink(path);
+    free(path);
+}
+
+static void test_quote_styles(void **state)
+{
+    (void)state;
+    assert_string_equal(kb_quote_style("fr")->open, "\u00ab\u202f");
+    assert_string_equal(kb_quote_style("fr-CA")->close, "\u202f\u00bb");
+    assert_string_equal(kb_quote_style("ja")->open, "\u300c");
+    assert_string_equal(kb_quote_style("zh-Hant")->open, "\u300c");
+    assert_string_equal(kb_quote_style("zh-Hans")->open, "\u201c");
+    assert_string_equal(kb_quote_style("de")->open, "\u201e");
+    assert_string_equal(kb_quote_style("xx")->open, "\u201c");
+    struct kb_item item;
+    memset(&item, 0, sizeof(item));
+    item.kind = KB_KIND_QUOTE;
+    strcpy(item.lang, "fr");
+    item.text = "Nous sommes ouverts au dialogue";
+    item.by = "Vladimir Poutine";
+    char *s = kb_present_text(&item);
+    assert_string_equal(s, "\u00ab\u202fNous sommes ouverts au dialogue\u202f\u00bb, a "
+                           "d\u00e9clar\u00e9 Vladimir Poutine");
+    free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_match_table),
+        cmocka_unit_test(test_every_key_documented),
+        cmocka_unit_test(test_file_values_and_sections),
+        cmocka_unit_test(test_bad_value_names_file_and_line),
+        cmocka_unit_test(test_unknown_key_is_only_a_warning),
+        cmocka_unit_test(test_flag_overrides),
+        cmocka_unit_test(test_print_round_trips),
+        cmocka_unit_test(test_quote_styles),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
