@@ -20,34 +20,42 @@ struct kb_item {
     char id[KB_ID_MAX + 1];
     enum kb_item_kind kind;
     char lang[KB_LANG_MAX + 1];
-    char *text;            /* cleaned (kb_text_clean), NUL-terminated */
-    char *by;              /* quotes: attribution, cleaned; NULL if absent */
-    char source[KB_SOURCE_MAX * 4 + 1]; /* up to 64 characters of UTF-8; "" if absent */
-    char story[KB_ID_MAX + 1];          /* "" if absent */
+    char *text;                            /* cleaned (kb_text_clean), NUL-terminated */
+    char *by;                              /* quotes: attribution, cleaned; NULL if absent */
+    char source[KB_SOURCE_MAX * 4 + 1];    /* up to 64 characters of UTF-8; "" if absent */
+    char story[KB_ID_MAX + 1];             /* "" if absent */
     char translated_from[KB_LANG_MAX + 1]; /* "" if absent */
     enum kb_priority priority;
-    int64_t published;     /* Unix seconds; the file's mtime if absent */
-    int64_t expires;       /* Unix seconds; 0 if it never expires */
+    int64_t published; /* Unix seconds; the file's mtime if absent */
+    int64_t expires;   /* Unix seconds; 0 if it never expires */
     enum kb_item_dir dir;
     char file[KB_NAME_MAX + 1]; /* the spool file it came from (base name) */
-    uint64_t version;      /* bumped each time the item is edited */
+    uint64_t version;           /* bumped each time the item is edited */
 };
 
 /* Parses one item object. where names the file for messages ("spool/x.json",
  * or "spool/x.json: items[3]" in a bundle); mtime is the default published.
  * Returns a new item (caller frees with kb_item_free) or NULL with err set to
  * the one-line message. Unknown fields are not an error: they are listed
- * through *unknown (a comma-separated list the caller frees; NULL if none). */
+ * through *unknown (a comma-separated list the caller frees; NULL if none;
+ * unknown may be NULL). Optional fields set to null count as absent. The
+ * new item's file is "" and its version 1. */
 struct kb_item *kb_item_from_json(json_t *obj, const char *where, int64_t mtime,
                                   struct kb_error *err, char **unknown);
 void kb_item_free(struct kb_item *item);
+/* A deep copy; the caller frees it with kb_item_free. */
 struct kb_item *kb_item_dup(const struct kb_item *item);
+/* True if a and b say the same thing (every field but file and version). */
+bool kb_item_same_content(const struct kb_item *a, const struct kb_item *b);
 
-/* Checks a BCP 47 language tag (RFC 5646 well-formedness). */
+/* Checks a BCP 47 language tag: RFC 5646 well-formedness (the ABNF of
+ * section 2.1 and its grandfathered tags, at most KB_LANG_MAX bytes), plus
+ * no repeated variant or extension singleton. "xx_YY" is not one. */
 bool kb_lang_tag_valid(const char *tag);
 /* Checks an id or story: 1-128 of A-Z a-z 0-9 . _ : - */
 bool kb_id_valid(const char *id);
-/* Parses an RFC 3339 date-time into Unix seconds. */
+/* Parses an RFC 3339 date-time ("2021-11-19T10:00:00+07:00", "...Z",
+ * fractions of a second dropped) into Unix seconds. */
 bool kb_rfc3339_parse(const char *s, int64_t *out);
 
 const char *kb_priority_name(enum kb_priority p);

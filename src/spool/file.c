@@ -1,0 +1,387 @@
+#define LOG_MODULE "spool"
+
+#include "spool/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/utf8.h"
+#include "core/xmalloc.h"
+#include "spool/map.h"
+
+/* A key name quoted in an error line is cut to this many bytes. */
+#define KEY_MAX 32
+
+const char *kb_spool_file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISLNK(mode))
+        return "a symbolic link";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    return "not a regular file";
+}
+
+enum kb_read_result kb_spool_read(int dirfd, const char *name, const char *where, size_t max_bytes,
+                                  char **buf, size_t *len, struct stat *st, struct kb_error *err)
+{
+    memset(st, 0, sizeof(*st));
+    *buf = NULL;
+    *len = 0;
+    /* O_NOFOLLOW: a symlink could point anywhere (/etc/shadow, a FIFO, a
+     * 1 TB file); O_NONBLOCK: opening a FIFO must not hang the thread. */
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ENOENT || e == ENOTDIR)
+            return KB_READ_GONE;
+        if (e == ELOOP) {
+            kb_error_set(err, "%s: a symbolic link, not a regular file", where);
+            return KB_READ_NOT_REGULAR;
+        }
+        if (e == ENXIO) {
+            kb_error_set(err, "%s: a socket or device, not a regular file", where);
+            return KB_READ_NOT_REGULAR;
+        }
+        kb_error_set(err, "%s: cannot open: %s", where, strerror(e));
+        return KB_READ_ERROR;
+    }
+
+    enum kb_read_result result = KB_READ_ERROR;
+    if (fstat(fd, st) != 0) {
+        kb_error_set(err, "%s: cannot stat: %s", where, strerror(errno));
+        goto done;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        kb_error_set(err, "%s: %s, not a regular file", where, kb_spool_file_kind(st->st_mode));
+        result = KB_READ_NOT_REGULAR;
+        goto done;
+    }
+    if ((uintmax_t)st->st_size > max_bytes) {
+        kb_error_set(err, "%s: %jd bytes, more than the limit of %zu", where, (intmax_t)st->st_size,
+                     max_bytes);
+        goto done;
+    }
+
+    /* Read to the end, not just st_size bytes: a file written in place may
+     * still grow, and must not slip past the limit that way. */
+    size_t cap = (size_t)st->st_size + 1, n = 0;
+    char *data = kb_xmalloc(cap + 1);
+    for (;;) {
+        if (n == cap) {
+            if (cap > max_bytes)
+                break;
+            cap = cap * 2 > max_bytes + 1 ? max_bytes + 1 : cap * 2;
+            data = kb_xrealloc(data, cap + 1);
+        }
+        ssize_t r = read(fd, data + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            kb_error_set(err, "%s: cannot read: %s", where, strerror(errno));
+            free(data);
+            goto done;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    if (n > max_bytes) {
+        kb_error_set(err, "%s: more than the limit of %zu bytes", where, max_bytes);
+        free(data);
+        goto done;
+    }
+    data[n] = '\0';
+    *buf = data;
+    *len = n;
+    result = KB_READ_OK;
+done:
+    close(fd);
+    return result;
+}
+
+/* ---- the scan before jansson ---- */
+
+/* Where a byte offset lies: line and column (1-based; columns count code
+ * points, as jansson's do) and, if inside a string that is the value of an
+ * object member, that member's name. The walk also bounds nesting, so a
+ * file of 10,000 '[' is refused before jansson recurses into it. */
+struct walk {
+    int line, col;
+    int depth;
+    bool in_string, escape, after_colon, string_is_value;
+    size_t string_start;
+    char key[KEY_MAX + 1];      /* the last object member name seen */
+    char value_of[KEY_MAX + 1]; /* the member the current string is the value of */
+};
+
+static void copy_key(char *dst, const char *s, size_t n)
+{
+    if (n > KEY_MAX)
+        n = KEY_MAX;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+/* Walks buf[0..upto); stops early (returning the offset) where nesting
+ * passes KB_JSON_DEPTH_MAX. Returns upto otherwise. */
+static size_t walk(const char *buf, size_t upto, struct walk *w)
+{
+    memset(w, 0, sizeof(*w));
+    w->line = 1;
+    size_t last_string = 0, last_string_len = 0;
+    for (size_t i = 0; i < upto; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c == '\n') {
+            w->line++;
+            w->col = 0;
+        } else if ((c & 0xc0) != 0x80) {
+            w->col++;
+        }
+        if (w->in_string) {
+            if (w->escape)
+                w->escape = false;
+            else if (c == '\\')
+                w->escape = true;
+            else if (c == '"') {
+                w->in_string = false;
+                last_string = w->string_start;
+                last_string_len = i - w->string_start;
+            }
+            continue;
+        }
+        switch (c) {
+        case '"':
+            w->in_string = true;
+            w->string_start = i + 1;
+            w->string_is_value = w->after_colon;
+            if (w->after_colon)
+                memcpy(w->value_of, w->key, sizeof(w->key));
+            w->after_colon = false;
+            break;
+        case ':':
+            copy_key(w->key, buf + last_string, last_string_len);
+            w->after_colon = true;
+            break;
+        case '{':
+        case '[':
+            if (++w->depth > KB_JSON_DEPTH_MAX)
+                return i;
+            w->after_colon = false;
+            break;
+        case '}':
+        case ']':
+            w->depth--;
+            w->after_colon = false;
+            break;
+        case ',':
+            w->after_colon = false;
+            break;
+        default:
+            break;
+        }
+    }
+    return upto;
+}
+
+static bool is_json_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool prescan(const char *buf, size_t len, const char *where, struct kb_error *err)
+{
+    size_t i = 0;
+    while (i < len && is_json_space(buf[i]))
+        i++;
+    if (i == len)
+        return kb_error_set(err, "%s: empty file", where);
+    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+        return kb_error_set(err,
+                            "%s:1:1: starts with a UTF-8 byte order mark (BOM); save the file "
+                            "without one",
+                            where);
+
+    struct walk w;
+    size_t bad = 0;
+    if (!kb_utf8_validate(buf, len, &bad)) {
+        walk(buf, bad + 1, &w);
+        const char *what = buf[bad] == '\0' ? "NUL byte" : "invalid UTF-8";
+        if (w.in_string && w.string_is_value && w.value_of[0] != '\0')
+            return kb_error_set(err, "%s: field \"%s\": %s at byte %zu", where, w.value_of, what,
+                                bad);
+        return kb_error_set(err, "%s:%d:%d: %s at byte %zu", where, w.line, w.col, what, bad);
+    }
+    size_t stop = walk(buf, len, &w);
+    if (stop < len)
+        return kb_error_set(err, "%s:%d:%d: nested more than %d levels deep", where, w.line, w.col,
+                            KB_JSON_DEPTH_MAX);
+    return true;
+}
+
+/* ---- structure ---- */
+
+static void free_items(struct kb_item **items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        kb_item_free(items[i]);
+    free(items);
+}
+
+/* Adds the names in list (", "-separated) not yet in *all. */
+static void merge_unknown(char **all, char *list)
+{
+    if (list == NULL)
+        return;
+    if (*all == NULL) {
+        *all = list;
+        return;
+    }
+    char *save = NULL;
+    for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        while (*name == ' ')
+            name++;
+        if (strstr(*all, name) == NULL && strlen(*all) < 400) {
+            char *joined = kb_xasprintf("%s, %s", *all, name);
+            free(*all);
+            *all = joined;
+        }
+    }
+    free(list);
+}
+
+static const char *json_type_name(const json_t *v)
+{
+    if (json_is_object(v))
+        return "an object";
+    if (json_is_array(v))
+        return "an array";
+    if (json_is_string(v))
+        return "a string";
+    if (json_is_number(v))
+        return "a number";
+    if (json_is_boolean(v))
+        return "a boolean";
+    return "null";
+}
+
+/* Rewrites jansson messages that name its own API rather than the problem. */
+static const char *syntax_message(const char *text)
+{
+    if (strncmp(text, "\\u0000 is not allowed", 21) == 0)
+        return "\\u0000 (NUL) is not allowed in a string";
+    return text;
+}
+
+static bool parse_bundle(json_t *root, json_t *array, const char *where, int64_t mtime,
+                         size_t max_items, char **unknown, struct kb_item ***out, size_t *nout,
+                         struct kb_error *err)
+{
+    size_t count = json_array_size(array);
+    if (count > max_items)
+        return kb_error_set(err, "%s: field \"items\": %zu items, more than the limit of %zu",
+                            where, count, max_items);
+    struct kb_item **items = kb_xcalloc(count ? count : 1, sizeof(*items));
+    struct kb_map ids;
+    kb_map_init(&ids);
+    size_t n = 0;
+    bool ok = true;
+
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v)
+    {
+        (void)v;
+        if (strcmp(key, "items") != 0)
+            merge_unknown(unknown, kb_xasprintf("\"%.*s\"", KEY_MAX, key));
+    }
+
+    for (size_t i = 0; i < count && ok; i++) {
+        char item_where[KB_ERROR_MAX];
+        snprintf(item_where, sizeof(item_where), "%s: items[%zu]", where, i);
+        char *item_unknown = NULL;
+        struct kb_item *item =
+            kb_item_from_json(json_array_get(array, i), item_where, mtime, err, &item_unknown);
+        if (item == NULL) {
+            ok = false;
+            break;
+        }
+        merge_unknown(unknown, item_unknown);
+        void *prev = kb_map_get(&ids, item->id);
+        if (prev != NULL) {
+            kb_error_set(err, "%s: field \"id\": \"%s\" is already used by items[%zu]", item_where,
+                         item->id, (size_t)(uintptr_t)prev - 1);
+            kb_item_free(item);
+            ok = false;
+            break;
+        }
+        items[n++] = item;
+        kb_map_put(&ids, item->id, (void *)(uintptr_t)(i + 1));
+    }
+    kb_map_release(&ids);
+    if (!ok) {
+        free_items(items, n);
+        return false;
+    }
+    *out = items;
+    *nout = n;
+    return true;
+}
+
+bool kb_spool_parse(const char *buf, size_t len, const char *where, int64_t mtime, size_t max_items,
+                    const char *log_key, struct kb_item ***items, size_t *n, struct kb_error *err)
+{
+    *items = NULL;
+    *n = 0;
+    if (!prescan(buf, len, where, err))
+        return false;
+
+    json_error_t jerr;
+    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL)
+        return kb_error_set(err, "%s:%d:%d: %s", where, jerr.line, jerr.column,
+                            syntax_message(jerr.text));
+
+    bool ok = false;
+    char *unknown = NULL;
+    if (!json_is_object(root)) {
+        kb_error_set(err,
+                     "%s: expected an object (one item, or a bundle {\"items\": [...]}), got %s",
+                     where, json_type_name(root));
+        goto done;
+    }
+    json_t *array = json_object_get(root, "items");
+    if (array != NULL) {
+        if (!json_is_array(array)) {
+            kb_error_set(err, "%s: field \"items\": expected an array, got %s", where,
+                         json_type_name(array));
+            goto done;
+        }
+        ok = parse_bundle(root, array, where, mtime, max_items, &unknown, items, n, err);
+    } else {
+        struct kb_item *item = kb_item_from_json(root, where, mtime, err, &unknown);
+        if (item != NULL) {
+            *items = kb_xmalloc(sizeof(**items));
+            (*items)[0] = item;
+            *n = 1;
+            ok = true;
+        }
+    }
+    if (ok && unknown != NULL && log_key != NULL)
+        LOG_WARN_ONCE(log_key, "%s: unknown fields ignored: %s", where, unknown);
+done:
+    free(unknown);
+    json_decref(root);
+    return ok;
+}

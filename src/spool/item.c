@@ -1,0 +1,653 @@
+#define LOG_MODULE "spool"
+
+#include "spool/item.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/utf8.h"
+#include "core/xmalloc.h"
+
+/* A value quoted in an error line is cut to this many bytes: enough to
+ * recognise a bad tag or date, too short to flood a log line. */
+#define QUOTE_MAX 48
+/* The list of unknown field names in a warning is cut near this length. */
+#define UNKNOWN_LIST_MAX 200
+
+static const char *const known_fields[] = {
+    "id",       "kind",      "lang",    "text", "by", "source", "story", "translated_from",
+    "priority", "published", "expires", "dir",
+};
+
+const char *kb_priority_name(enum kb_priority p)
+{
+    switch (p) {
+    case KB_PRIORITY_HIGH:
+        return "high";
+    case KB_PRIORITY_BREAKING:
+        return "breaking";
+    case KB_PRIORITY_NORMAL:
+        break;
+    }
+    return "normal";
+}
+
+const char *kb_kind_name(enum kb_item_kind k)
+{
+    return k == KB_KIND_QUOTE ? "quote" : "headline";
+}
+
+/* ---- identifiers and language tags ---- */
+
+static bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_alnum(char c)
+{
+    return is_alpha(c) || is_digit(c);
+}
+
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool ieq(const char *a, size_t an, const char *b, size_t bn)
+{
+    if (an != bn)
+        return false;
+    for (size_t i = 0; i < an; i++) {
+        if (lower(a[i]) != lower(b[i]))
+            return false;
+    }
+    return true;
+}
+
+bool kb_id_valid(const char *id)
+{
+    size_t n = 0;
+    for (const char *p = id; *p; p++, n++) {
+        if (!is_alnum(*p) && *p != '.' && *p != '_' && *p != ':' && *p != '-')
+            return false;
+    }
+    return n >= 1 && n <= KB_ID_MAX;
+}
+
+struct subtag {
+    const char *s;
+    size_t n;
+};
+
+static bool span_is(const struct subtag *t, bool (*pred)(char))
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (!pred(t->s[i]))
+            return false;
+    }
+    return true;
+}
+
+static bool is_variant(const struct subtag *t)
+{
+    return span_is(t, is_alnum) && ((t->n >= 5 && t->n <= 8) || (t->n == 4 && is_digit(t->s[0])));
+}
+
+/* RFC 5646 section 2.1 "irregular" grandfathered tags: they do not fit the
+ * langtag production. The "regular" ones (zh-min-nan, art-lojban ...) do. */
+static bool is_irregular(const char *tag, size_t len)
+{
+    static const char *const irregular[] = {
+        "en-GB-oed", "i-ami", "i-bnn",     "i-default", "i-enochian", "i-hak",
+        "i-klingon", "i-lux", "i-mingo",   "i-navajo",  "i-pwn",      "i-tao",
+        "i-tay",     "i-tsu", "sgn-BE-FR", "sgn-BE-NL", "sgn-CH-DE",
+    };
+    for (size_t i = 0; i < sizeof(irregular) / sizeof(irregular[0]); i++) {
+        if (ieq(tag, len, irregular[i], strlen(irregular[i])))
+            return true;
+    }
+    return false;
+}
+
+/* Parses "x-..." private use starting at t[i]; true if it runs to the end. */
+static bool privateuse_to_end(const struct subtag *t, size_t i, size_t n)
+{
+    if (i + 1 >= n)
+        return false;
+    for (i++; i < n; i++) {
+        if (t[i].n < 1 || t[i].n > 8)
+            return false;
+    }
+    return true;
+}
+
+bool kb_lang_tag_valid(const char *tag)
+{
+    size_t len = strlen(tag);
+    if (len == 0 || len > KB_LANG_MAX)
+        return false;
+    if (is_irregular(tag, len))
+        return true;
+
+    /* Split into subtags of 1-8 letters and digits. */
+    struct subtag t[KB_LANG_MAX / 2 + 1];
+    size_t n = 0;
+    const char *p = tag;
+    for (;;) {
+        const char *start = p;
+        while (is_alnum(*p))
+            p++;
+        size_t sn = (size_t)(p - start);
+        if (sn < 1 || sn > 8)
+            return false;
+        t[n].s = start;
+        t[n].n = sn;
+        n++;
+        if (*p == '\0')
+            break;
+        if (*p != '-')
+            return false;
+        p++;
+    }
+
+    size_t i = 0;
+    if (ieq(t[0].s, t[0].n, "x", 1))
+        return privateuse_to_end(t, 0, n);
+
+    /* language = 2*3ALPHA ["-" extlang] / 4ALPHA / 5*8ALPHA */
+    if (!span_is(&t[0], is_alpha) || t[0].n < 2)
+        return false;
+    i = 1;
+    if (t[0].n <= 3) {
+        /* extlang = 3ALPHA *2("-" 3ALPHA) */
+        for (int k = 0; k < 3 && i < n && t[i].n == 3 && span_is(&t[i], is_alpha); k++)
+            i++;
+    }
+    /* script = 4ALPHA */
+    if (i < n && t[i].n == 4 && span_is(&t[i], is_alpha))
+        i++;
+    /* region = 2ALPHA / 3DIGIT */
+    if (i < n &&
+        ((t[i].n == 2 && span_is(&t[i], is_alpha)) || (t[i].n == 3 && span_is(&t[i], is_digit))))
+        i++;
+    /* variants, each at most once (RFC 5646 2.2.5) */
+    size_t first_variant = i;
+    while (i < n && is_variant(&t[i])) {
+        for (size_t k = first_variant; k < i; k++) {
+            if (ieq(t[k].s, t[k].n, t[i].s, t[i].n))
+                return false;
+        }
+        i++;
+    }
+    /* extensions: singleton 1*("-" 2*8alphanum), each singleton once */
+    char singletons[36];
+    size_t nsingle = 0;
+    while (i < n && t[i].n == 1 && !ieq(t[i].s, 1, "x", 1)) {
+        char c = lower(t[i].s[0]);
+        if (memchr(singletons, c, nsingle) != NULL)
+            return false;
+        singletons[nsingle++] = c;
+        i++;
+        size_t body = 0;
+        while (i < n && t[i].n >= 2) {
+            i++;
+            body++;
+        }
+        if (body == 0)
+            return false;
+    }
+    if (i < n && ieq(t[i].s, t[i].n, "x", 1))
+        return privateuse_to_end(t, i, n);
+    return i == n;
+}
+
+/* ---- dates ---- */
+
+static bool digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!is_digit(s[i]))
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil): no timegm, so no time zone or locale is involved. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+bool kb_rfc3339_parse(const char *s, int64_t *out)
+{
+    /* date-time = full-date "T" full-time (RFC 3339 section 5.6); "t" and "z"
+     * may be lower case. Fractions of a second are accepted and dropped. */
+    int y, mo, d, h, mi, sec;
+    if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+        s[7] != '-' || !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+        !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
+        !digits(s + 17, 2, &sec))
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
+        return false;
+    const char *p = s + 19;
+    if (*p == '.') {
+        p++;
+        if (!is_digit(*p))
+            return false;
+        while (is_digit(*p))
+            p++;
+    }
+    int64_t offset = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om;
+        if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 || om > 59)
+            return false;
+        offset = (int64_t)oh * 3600 + om * 60;
+        if (*p == '-')
+            offset = -offset;
+        p += 6;
+    } else {
+        return false;
+    }
+    if (*p != '\0')
+        return false;
+    /* A leap second (:60) is counted as the first second of the next minute. */
+    *out = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + sec - offset;
+    return true;
+}
+
+/* ---- messages ---- */
+
+/* Writes s as a JSON-style quoted string for an error line: printable
+ * ASCII as is, everything else escaped (so a hostile value can neither
+ * break the line nor reorder it with bidi controls), cut at QUOTE_MAX. */
+static const char *quote(const char *s, size_t len, char *buf, size_t size)
+{
+    size_t o = 0;
+    buf[o++] = '"';
+    size_t i = 0;
+    while (i < len && o + 12 < size) {
+        if (i >= QUOTE_MAX) {
+            memcpy(buf + o, "...", 3);
+            o += 3;
+            break;
+        }
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            buf[o++] = (char)c;
+            i++;
+        } else if (c == '"' || c == '\\') {
+            buf[o++] = '\\';
+            buf[o++] = (char)c;
+            i++;
+        } else {
+            size_t before = i;
+            uint32_t cp = kb_utf8_next(s, len, &i);
+            if (cp == 0xfffd && i == before + 1 && c >= 0x80)
+                o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+            else if (cp > 0xffff)
+                o += (size_t)snprintf(buf + o, size - o, "\\u{%x}", cp);
+            else
+                o += (size_t)snprintf(buf + o, size - o, "\\u%04x", cp);
+        }
+    }
+    buf[o++] = '"';
+    buf[o] = '\0';
+    return buf;
+}
+
+static const char *type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        break;
+    }
+    return "null";
+}
+
+/* ---- fields ---- */
+
+struct parse {
+    json_t *obj;
+    const char *where;
+    struct kb_error *err;
+};
+
+/* Fetches a string field. Returns false with err set on a wrong type or a
+ * missing required field; *out is NULL when an optional field is absent
+ * (null counts as absent, as many producers write it for "no value"). */
+static bool get_string(struct parse *p, const char *name, bool required, const char **out,
+                       size_t *len)
+{
+    json_t *v = json_object_get(p->obj, name);
+    *out = NULL;
+    if (v == NULL || (json_is_null(v) && !required)) {
+        if (required)
+            return kb_error_set(p->err, "%s: field \"%s\": required but missing", p->where, name);
+        return true;
+    }
+    if (!json_is_string(v))
+        return kb_error_set(p->err, "%s: field \"%s\": expected a string, got %s", p->where, name,
+                            type_name(v));
+    *out = json_string_value(v);
+    *len = json_string_length(v);
+    return true;
+}
+
+static bool check_utf8(struct parse *p, const char *name, const char *s, size_t len)
+{
+    size_t bad = 0;
+    if (!kb_utf8_validate(s, len, &bad)) {
+        if (s[bad] == '\0')
+            return kb_error_set(p->err, "%s: field \"%s\": NUL character at byte %zu", p->where,
+                                name, bad);
+        return kb_error_set(p->err, "%s: field \"%s\": invalid UTF-8 at byte %zu", p->where, name,
+                            bad);
+    }
+    return true;
+}
+
+/* An id-like field (id, story). */
+static bool get_id(struct parse *p, const char *name, bool required, char *out)
+{
+    const char *s;
+    size_t len = 0;
+    if (!get_string(p, name, required, &s, &len))
+        return false;
+    out[0] = '\0';
+    if (s == NULL)
+        return true;
+    if (len > KB_ID_MAX || strlen(s) != len || !kb_id_valid(s)) {
+        char q[QUOTE_MAX * 6];
+        return kb_error_set(p->err,
+                            "%s: field \"%s\": %s is not a valid id (1-%d characters of A-Z a-z "
+                            "0-9 . _ : -)",
+                            p->where, name, quote(s, len, q, sizeof(q)), KB_ID_MAX);
+    }
+    memcpy(out, s, len + 1);
+    return true;
+}
+
+static bool get_lang(struct parse *p, const char *name, bool required, char *out)
+{
+    const char *s;
+    size_t len = 0;
+    if (!get_string(p, name, required, &s, &len))
+        return false;
+    out[0] = '\0';
+    if (s == NULL)
+        return true;
+    if (len > KB_LANG_MAX || strlen(s) != len || !kb_lang_tag_valid(s)) {
+        char q[QUOTE_MAX * 6];
+        return kb_error_set(p->err, "%s: field \"%s\": %s is not a BCP 47 language tag", p->where,
+                            name, quote(s, len, q, sizeof(q)));
+    }
+    memcpy(out, s, len + 1);
+    return true;
+}
+
+/* One of a fixed set of words; *out keeps its default when absent. */
+static bool get_enum(struct parse *p, const char *name, const char *const *words, size_t nwords,
+                     int *out)
+{
+    const char *s;
+    size_t len = 0;
+    if (!get_string(p, name, false, &s, &len))
+        return false;
+    if (s == NULL)
+        return true;
+    for (size_t i = 0; i < nwords; i++) {
+        if (strlen(words[i]) == len && memcmp(s, words[i], len) == 0) {
+            *out = (int)i;
+            return true;
+        }
+    }
+    char list[128] = "";
+    for (size_t i = 0; i < nwords; i++) {
+        strcat(list, i == 0 ? "" : (i + 1 == nwords ? " or " : ", "));
+        strcat(list, words[i]);
+    }
+    char q[QUOTE_MAX * 6];
+    return kb_error_set(p->err, "%s: field \"%s\": %s is not %s", p->where, name,
+                        quote(s, len, q, sizeof(q)), list);
+}
+
+static bool get_time(struct parse *p, const char *name, int64_t *out, bool *present)
+{
+    const char *s;
+    size_t len = 0;
+    *present = false;
+    if (!get_string(p, name, false, &s, &len))
+        return false;
+    if (s == NULL)
+        return true;
+    if (strlen(s) != len || !kb_rfc3339_parse(s, out)) {
+        char q[QUOTE_MAX * 6];
+        return kb_error_set(p->err,
+                            "%s: field \"%s\": %s is not an RFC 3339 date-time (like "
+                            "2021-11-19T10:00:00+07:00)",
+                            p->where, name, quote(s, len, q, sizeof(q)));
+    }
+    *present = true;
+    return true;
+}
+
+/* A display string: valid UTF-8, cleaned (kb_text_clean), then bounded.
+ * max_bytes bounds bytes (text); max_chars bounds code points (source, by).
+ * Returns the cleaned string (caller frees) or NULL with err set; *out is
+ * untouched if the field is absent. */
+static bool get_display(struct parse *p, const char *name, bool required, size_t max_bytes,
+                        size_t max_chars, char **out)
+{
+    const char *s;
+    size_t len = 0;
+    if (!get_string(p, name, required, &s, &len))
+        return false;
+    if (s == NULL)
+        return true;
+    if (!check_utf8(p, name, s, len))
+        return false;
+    size_t clean_len = 0;
+    char *clean = kb_text_clean(s, len, &clean_len);
+    if (clean_len == 0 && required) {
+        free(clean);
+        return kb_error_set(p->err, "%s: field \"%s\": empty after trimming white space", p->where,
+                            name);
+    }
+    if (max_bytes != 0 && clean_len > max_bytes) {
+        free(clean);
+        return kb_error_set(p->err, "%s: field \"%s\": %zu bytes after trimming, more than %zu",
+                            p->where, name, clean_len, max_bytes);
+    }
+    size_t chars = kb_utf8_count(clean, clean_len);
+    if (max_chars != 0 && chars > max_chars) {
+        free(clean);
+        return kb_error_set(p->err, "%s: field \"%s\": %zu characters, more than %zu", p->where,
+                            name, chars, max_chars);
+    }
+    *out = clean;
+    return true;
+}
+
+static bool is_known(const char *key)
+{
+    for (size_t i = 0; i < sizeof(known_fields) / sizeof(known_fields[0]); i++) {
+        if (strcmp(key, known_fields[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static char *unknown_list(json_t *obj)
+{
+    char buf[UNKNOWN_LIST_MAX + QUOTE_MAX * 6 + 8];
+    size_t o = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        (void)v;
+        if (is_known(key))
+            continue;
+        if (o > UNKNOWN_LIST_MAX) {
+            memcpy(buf + o, ", ...", 6);
+            o += 5;
+            break;
+        }
+        char q[QUOTE_MAX * 6];
+        o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", o ? ", " : "",
+                              quote(key, strlen(key), q, sizeof(q)));
+        if (o >= sizeof(buf))
+            o = sizeof(buf) - 1;
+    }
+    return o ? kb_xstrndup(buf, o) : NULL;
+}
+
+/* Parses every field into item (whose strings the caller frees on failure). */
+static bool parse_fields(struct parse *p, int64_t mtime, struct kb_item *item)
+{
+    static const char *const kinds[] = {"headline", "quote"};
+    static const char *const priorities[] = {"normal", "high", "breaking"};
+    static const char *const dirs[] = {"auto", "ltr", "rtl"};
+    int kind = KB_KIND_HEADLINE, priority = KB_PRIORITY_NORMAL, dir = KB_ITEM_DIR_AUTO;
+    char *source = NULL;
+    bool has_published, has_expires;
+
+    if (!get_id(p, "id", true, item->id) ||
+        !get_enum(p, "kind", kinds, sizeof(kinds) / sizeof(kinds[0]), &kind) ||
+        !get_lang(p, "lang", true, item->lang) ||
+        !get_display(p, "text", true, KB_TEXT_MAX_BYTES, 0, &item->text) ||
+        !get_display(p, "by", false, 0, KB_BY_MAX, &item->by))
+        return false;
+    item->kind = (enum kb_item_kind)kind;
+    if (item->by != NULL && item->by[0] == '\0') {
+        free(item->by);
+        item->by = NULL;
+    }
+    if (item->kind == KB_KIND_QUOTE && item->by == NULL)
+        return kb_error_set(p->err, "%s: field \"by\": required for a quote", p->where);
+
+    if (!get_display(p, "source", false, 0, KB_SOURCE_MAX, &source))
+        return false;
+    if (source != NULL) {
+        /* At most KB_SOURCE_MAX code points of at most 4 bytes each: fits. */
+        strcpy(item->source, source);
+        free(source);
+    }
+    if (!get_id(p, "story", false, item->story) ||
+        !get_lang(p, "translated_from", false, item->translated_from) ||
+        !get_enum(p, "priority", priorities, sizeof(priorities) / sizeof(priorities[0]),
+                  &priority) ||
+        !get_time(p, "published", &item->published, &has_published) ||
+        !get_time(p, "expires", &item->expires, &has_expires) ||
+        !get_enum(p, "dir", dirs, sizeof(dirs) / sizeof(dirs[0]), &dir))
+        return false;
+    item->priority = (enum kb_priority)priority;
+    item->dir = (enum kb_item_dir)dir;
+    if (!has_published)
+        item->published = mtime;
+    if (!has_expires) {
+        item->expires = 0;
+    } else if (has_published && item->expires < item->published) {
+        const char *s = json_string_value(json_object_get(p->obj, "expires"));
+        char q[QUOTE_MAX * 6];
+        return kb_error_set(p->err, "%s: field \"expires\": %s is before \"published\"", p->where,
+                            quote(s, strlen(s), q, sizeof(q)));
+    }
+    return true;
+}
+
+struct kb_item *kb_item_from_json(json_t *obj, const char *where, int64_t mtime,
+                                  struct kb_error *err, char **unknown)
+{
+    if (unknown != NULL)
+        *unknown = NULL;
+    if (!json_is_object(obj)) {
+        kb_error_set(err, "%s: expected an object, got %s", where,
+                     obj ? type_name(obj) : "nothing");
+        return NULL;
+    }
+    struct kb_item *item = kb_xcalloc(1, sizeof(*item));
+    struct parse p = {.obj = obj, .where = where, .err = err};
+    if (!parse_fields(&p, mtime, item)) {
+        kb_item_free(item);
+        return NULL;
+    }
+    item->version = 1;
+    if (unknown != NULL)
+        *unknown = unknown_list(obj);
+    return item;
+}
+
+void kb_item_free(struct kb_item *item)
+{
+    if (item == NULL)
+        return;
+    free(item->text);
+    free(item->by);
+    free(item);
+}
+
+struct kb_item *kb_item_dup(const struct kb_item *item)
+{
+    struct kb_item *copy = kb_xmalloc(sizeof(*copy));
+    *copy = *item;
+    copy->text = item->text ? kb_xstrdup(item->text) : NULL;
+    copy->by = item->by ? kb_xstrdup(item->by) : NULL;
+    return copy;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+bool kb_item_same_content(const struct kb_item *a, const struct kb_item *b)
+{
+    return strcmp(a->id, b->id) == 0 && a->kind == b->kind && strcmp(a->lang, b->lang) == 0 &&
+           str_eq(a->text, b->text) && str_eq(a->by, b->by) && strcmp(a->source, b->source) == 0 &&
+           strcmp(a->story, b->story) == 0 && strcmp(a->translated_from, b->translated_from) == 0 &&
+           a->priority == b->priority && a->published == b->published && a->expires == b->expires &&
+           a->dir == b->dir;
+}
