@@ -87,7 +87,7 @@ for k in ["frames", "dropped_frames", "frame_cpu_ms", "draw_calls_per_frame",
     assert k in s, k
 assert s["frames"] == 240, s["frames"]
 assert s["items_loaded"] >= 16, s["items_loaded"]
-assert s["shown"] and s["shown"][0]["first"] == 0
+assert s["shown"] and s["shown"][0]["first"] < 0.1, s["shown"][:1]
 PY
 
 echo "$passes passed, $fails failed"
