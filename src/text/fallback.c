@@ -112,20 +112,30 @@ void kb_fallback_assign(struct kb_faces *faces, const uint32_t *cps, size_t n,
         g[k].font = kb_faces_font_for_grapheme(faces, c, len, script, lang, false);
     }
 
-    /* Common graphemes join a neighbour: the font before them (already
-     * settled, so a run of spaces and digits follows the word before it),
-     * else the next settled font after them; else the chain of the script
-     * they resolved to. */
+    /* Common graphemes join a neighbour with a script of its own, so a
+     * Latin word's font does not spread over the spaces and punctuation of
+     * the Arabic text after it: the word before them, or for opening
+     * brackets and quotes the word after them, else the other one, else the
+     * chain of the script they resolved to. */
     for (size_t k = 0; k < ng; k++) {
         if (!g[k].common)
             continue;
         const uint32_t *c = cps + g[k].start;
         size_t len = g[k].end - g[k].start;
-        int prev = k > 0 ? g[k - 1].font : -1;
-        int next = -1;
+        int prev = -1, next = -1;
+        for (size_t j = k; j-- > 0 && prev < 0;) {
+            if (!g[j].common)
+                prev = g[j].font;
+        }
         for (size_t j = k + 1; j < ng && next < 0; j++) {
             if (!g[j].common)
                 next = g[j].font;
+        }
+        utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)c[0]);
+        if (cat == UTF8PROC_CATEGORY_PS || cat == UTF8PROC_CATEGORY_PI) {
+            int t = prev;
+            prev = next;
+            next = t;
         }
         if (shareable(faces, prev) && covers(faces, prev, c, len)) {
             g[k].font = prev;
@@ -139,7 +149,7 @@ void kb_fallback_assign(struct kb_faces *faces, const uint32_t *cps, size_t n,
             /* A grapheme of ignorables only (a lone ZWJ) needs no glyph: keep
              * it with a neighbour so it does not split the range. */
             if (g[k].font < 0)
-                g[k].font = prev >= 0 ? prev : next;
+                g[k].font = k > 0 ? g[k - 1].font : next;
         }
     }
 
