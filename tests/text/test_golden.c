@@ -12,6 +12,7 @@
  * Arabic joining survives a font change inside a word. */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <setjmp.h>
@@ -535,6 +536,62 @@ static void test_chain_missing_fonts(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/chain.conf"));
 }
 
+/* Threads share one kb_fonts, each with its own kb_faces, while fontconfig
+ * adds fonts to the table: every thread must get the single-threaded
+ * result for every golden case. */
+#define THREADS 4
+
+struct thread_arg {
+    int failures;
+    int index;
+};
+
+static void *thread_main(void *p)
+{
+    struct thread_arg *arg = p;
+    struct kb_faces *own = kb_faces_new(fonts);
+    /* Rare scripts none of the chain has: fontconfig appends to the table. */
+    static const char *rare[] = {"\xf0\x90\x80\x80", "\xf0\x90\x8c\xb0", "\xe1\x9a\xa0",
+                                 "\xea\xa6\x84"};
+    struct kb_error err = {{0}};
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < n_cases; i++) {
+            size_t k = (i + (size_t)arg->index * 7) % n_cases;
+            struct kb_line *l = kb_line_layout(own, cases[k].text, strlen(cases[k].text),
+                                               cases[k].lang, cases[k].dir, GOLDEN_PX, &err);
+            char *a = l != NULL ? kb_line_to_json(l, fonts) : NULL;
+            char *b = kb_line_to_json(cases[k].line, fonts);
+            if (a == NULL || strcmp(a, b) != 0)
+                arg->failures++;
+            free(a);
+            free(b);
+            kb_line_unref(l);
+        }
+        const char *t = rare[(arg->index + round) % 4];
+        struct kb_line *l = kb_line_layout(own, t, strlen(t), "und", KB_DIR_AUTO, 20, &err);
+        if (l == NULL)
+            arg->failures++;
+        kb_line_unref(l);
+    }
+    kb_faces_free(own);
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    pthread_t th[THREADS];
+    struct thread_arg args[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        args[i] = (struct thread_arg){0, i};
+        assert_int_equal(pthread_create(&th[i], NULL, thread_main, &args[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(args[i].failures, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -548,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_emoji_scaled),
         cmocka_unit_test(test_fonts_report),
         cmocka_unit_test(test_chain_missing_fonts),
+        cmocka_unit_test(test_threads),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     kb_log_shutdown();
