@@ -46,12 +46,13 @@ enum kb_read_result kb_spool_read(int dirfd, const char *name, const char *where
         int e = errno;
         if (e == ENOENT || e == ENOTDIR)
             return KB_READ_GONE;
-        if (e == ELOOP) {
-            kb_error_set(err, "%s: a symbolic link, not a regular file", where);
-            return KB_READ_NOT_REGULAR;
-        }
-        if (e == ENXIO) {
-            kb_error_set(err, "%s: a socket or device, not a regular file", where);
+        if (e == ELOOP || e == ENXIO) {
+            /* A symlink (O_NOFOLLOW), or a socket: name what it is. */
+            struct stat lst;
+            mode_t mode = fstatat(dirfd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0
+                              ? lst.st_mode
+                              : (e == ELOOP ? S_IFLNK : S_IFSOCK);
+            kb_error_set(err, "%s: %s, not a regular file", where, kb_spool_file_kind(mode));
             return KB_READ_NOT_REGULAR;
         }
         kb_error_set(err, "%s: cannot open: %s", where, strerror(e));
@@ -276,11 +277,15 @@ static const char *json_type_name(const json_t *v)
     return "null";
 }
 
-/* Rewrites jansson messages that name its own API rather than the problem. */
-static const char *syntax_message(const char *text)
+/* Rewrites the jansson message that names its own API flag rather than
+ * the problem; the rest ("near '...'") stays. */
+static const char *syntax_message(const char *text, char *buf, size_t size)
 {
-    if (strncmp(text, "\\u0000 is not allowed", 21) == 0)
-        return "\\u0000 (NUL) is not allowed in a string";
+    static const char nul[] = "\\u0000 is not allowed without JSON_ALLOW_NUL";
+    if (strncmp(text, nul, sizeof(nul) - 1) == 0) {
+        snprintf(buf, size, "\\u0000 (NUL) is not allowed in a string%s", text + sizeof(nul) - 1);
+        return buf;
+    }
     return text;
 }
 
@@ -349,9 +354,11 @@ bool kb_spool_parse(const char *buf, size_t len, const char *where, int64_t mtim
 
     json_error_t jerr;
     json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL)
+    if (root == NULL) {
+        char text[JSON_ERROR_TEXT_LENGTH + 64];
         return kb_error_set(err, "%s:%d:%d: %s", where, jerr.line, jerr.column,
-                            syntax_message(jerr.text));
+                            syntax_message(jerr.text, text, sizeof(text)));
+    }
 
     bool ok = false;
     char *unknown = NULL;
