@@ -40,11 +40,16 @@ struct kb_channel *kb_channel_new(void)
     return ch;
 }
 
+void kb_ready_release(struct kb_ready *r)
+{
+    for (size_t i = 0; i < r->n_segs; i++)
+        kb_line_unref(r->segs[i].line);
+    r->n_segs = 0;
+}
+
 static void release(struct kb_ready *r)
 {
-    if (r->line != NULL)
-        kb_line_unref(r->line);
-    r->line = NULL;
+    kb_ready_release(r);
 }
 
 void kb_channel_free(struct kb_channel *ch)
@@ -160,9 +165,9 @@ size_t kb_channel_room(struct kb_channel *ch)
 void kb_channel_offer(struct kb_channel *ch, struct kb_ready *r)
 {
     pthread_mutex_lock(&ch->lock);
-    if (ch->n_ready < KB_CHANNEL_READY_MAX && r->line != NULL && r->line->px == ch->px) {
+    if (ch->n_ready < KB_CHANNEL_READY_MAX && r->n_segs > 0 && r->segs[0].line->px == ch->px) {
         ch->ready[ch->n_ready++] = *r;
-        r->line = NULL;
+        r->n_segs = 0;
         pthread_cond_broadcast(&ch->cond);
     }
     pthread_mutex_unlock(&ch->lock);
@@ -189,7 +194,7 @@ void kb_channel_post(struct kb_channel *ch, struct kb_event *ev)
     }
     ch->events[(ch->ev_head + ch->n_events) % EVENTS_MAX] = *ev;
     ch->n_events++;
-    ev->item.line = NULL;
+    ev->item.n_segs = 0;
     pthread_mutex_unlock(&ch->lock);
     wake_ingest(ch); /* room may have been made in the ready queue */
 }

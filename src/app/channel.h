@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "core/limits.h"
+#include "render/crawl.h"
 #include "text/line.h"
 
 /* Lines laid out ahead of need: one entering, one spare for a fast crawl. */
@@ -23,10 +24,15 @@ enum kb_event_type {
 };
 
 struct kb_ready {
-    struct kb_line *line;   /* one reference, owned by whoever holds the struct */
+    /* One reference to each line, owned by whoever holds the struct. */
+    struct kb_crawl_seg segs[KB_CRAWL_SEGS_MAX];
+    size_t n_segs;
     char id[KB_ID_MAX + 1]; /* "" for the idle message */
     unsigned flags;         /* KB_CRAWL_* */
 };
+
+/* Drops the line references of r. */
+void kb_ready_release(struct kb_ready *r);
 
 struct kb_event {
     enum kb_event_type type;

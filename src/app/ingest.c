@@ -49,31 +49,63 @@ static enum kb_dir dir_of(const struct kb_item *item)
     }
 }
 
-/* Lays out item (or the idle message when item is NULL) into r. */
-static bool lay_out(struct kb_ingest *in, const struct kb_item *item, int px, struct kb_ready *r)
+/* Share of the crawl's em size a machine-translation badge's text gets. */
+#define BADGE_SCALE 0.55
+
+static struct kb_line *lay_out_text(struct kb_ingest *in, const char *text, const char *lang,
+                                    enum kb_dir dir, int px, const char *what)
 {
     struct kb_error err;
-    char *text;
-    const char *lang;
-    enum kb_dir dir = KB_DIR_AUTO;
+    struct kb_line *line = kb_line_layout(in->faces, text, strlen(text), lang, dir, px, &err);
+    if (line == NULL)
+        LOG_WARN_ONCE(what, "%s: cannot lay out: %s", what, err.msg);
+    return line;
+}
+
+static void add_seg(struct kb_ready *r, struct kb_line *line, enum kb_seg_style style)
+{
+    if (line == NULL || r->n_segs == KB_CRAWL_SEGS_MAX)
+        return;
+    r->segs[r->n_segs].line = line;
+    r->segs[r->n_segs].style = style;
+    r->n_segs++;
+}
+
+/* Lays out item (or the idle message when item is NULL) into r: its source
+ * label, its text, its translation badge and the separator, each a line. */
+static bool lay_out(struct kb_ingest *in, const struct kb_item *item, int px, struct kb_ready *r)
+{
+    const struct kb_config *cfg = in->cfg;
     memset(r, 0, sizeof(*r));
-    if (item != NULL) {
-        text = kb_present_text(item);
-        lang = item->lang;
-        dir = dir_of(item);
-        snprintf(r->id, sizeof(r->id), "%s", item->id);
-        r->flags = item->priority == KB_PRIORITY_BREAKING ? KB_CRAWL_BREAKING : 0;
-    } else {
-        const char *msg = in->cfg->idle_message[0] ? in->cfg->idle_message
-                                                   : kb_present_idle(in->cfg->screen_lang);
-        text = kb_xstrdup(msg);
-        lang = in->cfg->screen_lang;
+    if (item == NULL) {
+        const char *msg =
+            cfg->idle_message[0] ? cfg->idle_message : kb_present_idle(cfg->screen_lang);
+        add_seg(r, lay_out_text(in, msg, cfg->screen_lang, KB_DIR_AUTO, px, "idle message"),
+                KB_SEG_TEXT);
+        return r->n_segs > 0;
     }
-    r->line = kb_line_layout(in->faces, text, strlen(text), lang, dir, px, &err);
-    if (r->line == NULL)
-        LOG_WARN_ONCE(r->id, "%s: cannot lay out: %s", item ? item->file : "idle message", err.msg);
+    char *text = kb_present_text(item);
+    struct kb_line *main = lay_out_text(in, text, item->lang, dir_of(item), px, item->file);
     free(text);
-    return r->line != NULL;
+    if (main == NULL)
+        return false;
+    /* Chrome around the text takes the text's direction, so it mirrors with it. */
+    enum kb_dir dir = main->base_dir;
+    if (cfg->show_source && item->source[0] != '\0')
+        add_seg(r, lay_out_text(in, item->source, item->lang, dir, px, item->file), KB_SEG_SOURCE);
+    add_seg(r, main, KB_SEG_TEXT);
+    if (cfg->translation_badge && item->translated_from[0] != '\0') {
+        char *badge = kb_present_badge(item->lang, item->translated_from);
+        int bpx = (int)(px * BADGE_SCALE + 0.5);
+        add_seg(r, lay_out_text(in, badge, item->lang, dir, bpx, item->file), KB_SEG_BADGE);
+        free(badge);
+    }
+    if (cfg->separator[0] != '\0')
+        add_seg(r, lay_out_text(in, cfg->separator, item->lang, dir, px, "separator"),
+                KB_SEG_SEPARATOR);
+    snprintf(r->id, sizeof(r->id), "%s", item->id);
+    r->flags = item->priority == KB_PRIORITY_BREAKING ? KB_CRAWL_BREAKING : 0;
+    return true;
 }
 
 static void on_change(void *user, enum kb_spool_change what, const struct kb_item *item)

@@ -108,3 +108,73 @@ const char *kb_present_idle(const char *screen_lang)
 {
     return word_for(screen_lang)->idle;
 }
+
+/* Names of source languages as they read inside each badge language's
+ * phrase, with the phrase around them. Languages not in the table get the
+ * English phrase; a source language not in it is named by its tag. */
+struct badge_lang {
+    const char *lang;     /* the badge's (the item's) language */
+    const char *fmt;      /* %s: the source language's name from names[] */
+    const char *names[7]; /* id, en, fr, ar, zh, ja, and the generic "another language" */
+};
+
+static const char *const badge_sources[] = {"id", "en", "fr", "ar", "zh", "ja"};
+
+static const struct badge_lang badges[] = {
+    {"fr",
+     "traduit automatiquement %s",
+     {"de l\u2019indon\u00e9sien", "de l\u2019anglais", "du fran\u00e7ais", "de l\u2019arabe",
+      "du chinois", "du japonais", "d\u2019une autre langue"}},
+    {"en",
+     "machine-translated from %s",
+     {"Indonesian", "English", "French", "Arabic", "Chinese", "Japanese", "another language"}},
+    {"id",
+     "terjemahan mesin dari %s",
+     {"bahasa Indonesia", "bahasa Inggris", "bahasa Prancis", "bahasa Arab", "bahasa Tionghoa",
+      "bahasa Jepang", "bahasa lain"}},
+    {"ar",
+     "\u062a\u0631\u062c\u0645\u0629 \u0622\u0644\u064a\u0629 \u0645\u0646 %s",
+     {"\u0627\u0644\u0625\u0646\u062f\u0648\u0646\u064a\u0633\u064a\u0629",
+      "\u0627\u0644\u0625\u0646\u062c\u0644\u064a\u0632\u064a\u0629",
+      "\u0627\u0644\u0641\u0631\u0646\u0633\u064a\u0629",
+      "\u0627\u0644\u0639\u0631\u0628\u064a\u0629", "\u0627\u0644\u0635\u064a\u0646\u064a\u0629",
+      "\u0627\u0644\u064a\u0627\u0628\u0627\u0646\u064a\u0629",
+      "\u0644\u063a\u0629 \u0623\u062e\u0631\u0649"}},
+    {"zh-Hant",
+     "\u6a5f\u5668\u7ffb\u8b6f\u81ea%s",
+     {"\u5370\u5c3c\u8a9e", "\u82f1\u8a9e", "\u6cd5\u8a9e", "\u963f\u62c9\u4f2f\u8a9e",
+      "\u4e2d\u6587", "\u65e5\u8a9e", "\u5176\u4ed6\u8a9e\u8a00"}},
+    {"zh",
+     "\u673a\u5668\u7ffb\u8bd1\u81ea%s",
+     {"\u5370\u5c3c\u8bed", "\u82f1\u8bed", "\u6cd5\u8bed", "\u963f\u62c9\u4f2f\u8bed",
+      "\u4e2d\u6587", "\u65e5\u8bed", "\u5176\u4ed6\u8bed\u8a00"}},
+    {"ja",
+     "%s\u304b\u3089\u306e\u6a5f\u68b0\u7ffb\u8a33",
+     {"\u30a4\u30f3\u30c9\u30cd\u30b7\u30a2\u8a9e", "\u82f1\u8a9e",
+      "\u30d5\u30e9\u30f3\u30b9\u8a9e", "\u30a2\u30e9\u30d3\u30a2\u8a9e", "\u4e2d\u56fd\u8a9e",
+      "\u65e5\u672c\u8a9e", "\u4ed6\u8a00\u8a9e"}},
+};
+
+char *kb_present_badge(const char *lang, const char *from)
+{
+    const struct badge_lang *b = &badges[1];
+    for (size_t i = 0; i < sizeof(badges) / sizeof(badges[0]); i++) {
+        if (tag_matches(lang, badges[i].lang)) {
+            b = &badges[i];
+            break;
+        }
+    }
+    const char *name = b->names[6];
+    for (size_t i = 0; i < sizeof(badge_sources) / sizeof(badge_sources[0]); i++) {
+        if (tag_matches(from, badge_sources[i]))
+            name = b->names[i];
+    }
+    size_t n = strlen(b->fmt) + strlen(name) + 1;
+    char *out = kb_xmalloc(n);
+    const char *pct = strstr(b->fmt, "%s");
+    size_t head = (size_t)(pct - b->fmt);
+    memcpy(out, b->fmt, head);
+    strcpy(out + head, name);
+    strcat(out, pct + 2);
+    return out;
+}

@@ -17,6 +17,10 @@ const struct kb_quote_style *kb_quote_style(const char *lang);
 /* The text to lay out for item: the headline, or the quote with its marks
  * and attribution. The caller frees it. */
 char *kb_present_text(const struct kb_item *item);
+/* The machine-translation badge for an item in lang translated from `from`,
+ * in the item's language ("traduit automatiquement de l'indonésien"). The
+ * caller frees it. */
+char *kb_present_badge(const char *lang, const char *from);
 /* Localized defaults of the chrome, by screen language. Static strings. */
 const char *kb_present_label(const char *screen_lang);
 const char *kb_present_idle(const char *screen_lang);

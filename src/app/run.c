@@ -287,12 +287,11 @@ static void handle_channel_events(struct loop *L)
         if (ev.type == KB_EVENT_REMOVE) {
             if (kb_crawl_remove(L->crawl, ev.item.id) > 0)
                 LOG_INFO("%s: taken off the screen", ev.item.id);
-        } else if (ev.type == KB_EVENT_BREAKING && ev.item.line != NULL) {
+        } else if (ev.type == KB_EVENT_BREAKING && ev.item.n_segs > 0) {
             kb_crawl_clear(L->crawl);
-            kb_crawl_push(L->crawl, ev.item.line, ev.item.id, ev.item.flags);
+            kb_crawl_push(L->crawl, ev.item.segs, ev.item.n_segs, ev.item.id, ev.item.flags);
         }
-        if (ev.item.line != NULL)
-            kb_line_unref(ev.item.line);
+        kb_ready_release(&ev.item);
     }
 }
 
@@ -302,8 +301,8 @@ static void feed_crawl(struct loop *L, bool virtual_clock)
         return;
     struct kb_ready r;
     if (kb_channel_take(L->ch, &r, virtual_clock ? VIRTUAL_WAIT_MS : 0)) {
-        kb_crawl_push(L->crawl, r.line, r.id, r.flags);
-        kb_line_unref(r.line);
+        kb_crawl_push(L->crawl, r.segs, r.n_segs, r.id, r.flags);
+        kb_ready_release(&r);
     }
 }
 
@@ -377,7 +376,10 @@ int kb_run(const struct kb_run_opts *o)
     };
     L.atlas = kb_atlas_new(L.screen.renderer, L.faces, &ao);
     L.crawl = kb_crawl_new();
-    kb_crawl_set_color(L.crawl, color(cfg->text), color(cfg->breaking_fg));
+    struct kb_crawl_style style = {color(cfg->text),     color(cfg->breaking_fg),
+                                   color(cfg->source),   color(cfg->badge_bg),
+                                   color(cfg->badge_fg), color(cfg->separator_color)};
+    kb_crawl_set_style(L.crawl, &style);
     L.ch = kb_channel_new();
     L.stats = kb_stats_new();
     relayout(&L);

@@ -9,7 +9,10 @@
 #include "core/xmalloc.h"
 
 struct item {
-    struct kb_line *line;
+    struct kb_crawl_seg segs[KB_CRAWL_SEGS_MAX];
+    size_t n_segs;
+    const struct kb_line *text; /* the KB_SEG_TEXT line, for direction */
+    double width;               /* segments and the spaces between them */
     char id[KB_ID_MAX + 1];
     unsigned flags;
     int motion;   /* -1 moves left (enters at the right), +1 moves right */
@@ -24,7 +27,7 @@ struct batch {
 
 struct kb_crawl {
     struct kb_crawl_geometry geo;
-    SDL_Color text, breaking_text;
+    struct kb_crawl_style style;
     struct item *items; /* on screen, oldest first */
     size_t n, cap;
     struct item pending;
@@ -41,15 +44,34 @@ struct kb_crawl {
 struct kb_crawl *kb_crawl_new(void)
 {
     struct kb_crawl *c = kb_xcalloc(1, sizeof(*c));
-    c->text = (SDL_Color){255, 255, 255, 255};
-    c->breaking_text = c->text;
+    SDL_Color white = {255, 255, 255, 255};
+    c->style = (struct kb_crawl_style){white, white, white, white, {0, 0, 0, 255}, white};
     return c;
 }
 
 static void item_release(struct item *it)
 {
-    kb_line_unref(it->line);
-    it->line = NULL;
+    for (size_t i = 0; i < it->n_segs; i++)
+        kb_line_unref(it->segs[i].line);
+    it->n_segs = 0;
+    it->text = NULL;
+}
+
+/* Space between two segments of one item: a third of an em. */
+static double seg_space(const struct item *it)
+{
+    return it->text->px / 3.0;
+}
+
+/* Padding inside a badge's box, each side. */
+static double badge_pad(const struct kb_line *badge)
+{
+    return badge->px * 0.4;
+}
+
+static double seg_width(const struct kb_crawl_seg *s)
+{
+    return s->line->width + (s->style == KB_SEG_BADGE ? 2 * badge_pad(s->line) : 0);
 }
 
 void kb_crawl_free(struct kb_crawl *c)
@@ -79,10 +101,9 @@ void kb_crawl_set_geometry(struct kb_crawl *c, const struct kb_crawl_geometry *g
     }
 }
 
-void kb_crawl_set_color(struct kb_crawl *c, SDL_Color text, SDL_Color breaking_text)
+void kb_crawl_set_style(struct kb_crawl *c, const struct kb_crawl_style *style)
 {
-    c->text = text;
-    c->breaking_text = breaking_text;
+    c->style = *style;
 }
 
 bool kb_crawl_wants_next(const struct kb_crawl *c)
@@ -102,16 +123,38 @@ static int motion_of(const struct kb_crawl *c, const struct kb_line *line)
     }
 }
 
-void kb_crawl_push(struct kb_crawl *c, struct kb_line *line, const char *id, unsigned flags)
+void kb_crawl_push(struct kb_crawl *c, const struct kb_crawl_seg *segs, size_t n, const char *id,
+                   unsigned flags)
 {
     if (c->has_pending)
         item_release(&c->pending);
-    memset(&c->pending, 0, sizeof(c->pending));
-    c->pending.line = kb_line_ref(line);
-    snprintf(c->pending.id, sizeof(c->pending.id), "%s", id);
-    c->pending.flags = flags;
-    c->pending.motion = motion_of(c, line);
+    struct item *it = &c->pending;
+    memset(it, 0, sizeof(*it));
+    for (size_t i = 0; i < n && i < KB_CRAWL_SEGS_MAX; i++) {
+        if (segs[i].line == NULL)
+            continue;
+        it->segs[it->n_segs].line = kb_line_ref(segs[i].line);
+        it->segs[it->n_segs].style = segs[i].style;
+        if (segs[i].style == KB_SEG_TEXT && it->text == NULL)
+            it->text = segs[i].line;
+        it->n_segs++;
+    }
+    if (it->n_segs == 0)
+        return;
+    if (it->text == NULL)
+        it->text = it->segs[0].line;
+    for (size_t i = 0; i < it->n_segs; i++)
+        it->width += seg_width(&it->segs[i]) + (i > 0 ? seg_space(it) : 0);
+    snprintf(it->id, sizeof(it->id), "%s", id);
+    it->flags = flags;
+    it->motion = motion_of(c, it->text);
     c->has_pending = true;
+}
+
+void kb_crawl_push_line(struct kb_crawl *c, struct kb_line *line, const char *id, unsigned flags)
+{
+    struct kb_crawl_seg seg = {line, KB_SEG_TEXT};
+    kb_crawl_push(c, &seg, 1, id, flags);
 }
 
 size_t kb_crawl_remove(struct kb_crawl *c, const char *id)
@@ -150,12 +193,12 @@ static double left_x(const struct kb_crawl *c, const struct item *it)
     double moved = c->offset - it->start;
     if (it->motion < 0)
         return c->geo.area.x + c->geo.area.w - moved;
-    return c->geo.area.x + moved - it->line->width;
+    return c->geo.area.x + moved - it->width;
 }
 
 static bool has_left(const struct kb_crawl *c, const struct item *it)
 {
-    return c->offset - it->start > c->geo.area.w + it->line->width;
+    return c->offset - it->start > c->geo.area.w + it->width;
 }
 
 /* The offset at which the pending item may enter. */
@@ -165,12 +208,12 @@ static double entry_offset(const struct kb_crawl *c)
         return c->offset;
     const struct item *last = &c->items[c->n - 1];
     if (last->motion == c->pending.motion)
-        return last->start + last->line->width + c->geo.gap;
+        return last->start + last->width + c->geo.gap;
     /* Opposite direction: the last one leaves before the next enters. */
-    double e = last->start + last->line->width + c->geo.area.w;
+    double e = last->start + last->width + c->geo.area.w;
     for (size_t i = 0; i + 1 < c->n; i++) {
         const struct item *it = &c->items[i];
-        double ei = it->start + it->line->width + c->geo.area.w;
+        double ei = it->start + it->width + c->geo.area.w;
         if (ei > e)
             e = ei;
     }
@@ -193,7 +236,12 @@ void kb_crawl_step(struct kb_crawl *c, uint64_t frame, struct kb_atlas *atlas, s
 
     if (!c->has_pending)
         return;
-    bool ready = atlas == NULL || kb_atlas_warm(atlas, c->pending.line, warm_budget) == 0;
+    bool ready = true;
+    for (size_t i = 0; i < c->pending.n_segs && atlas != NULL; i++) {
+        size_t missing = kb_atlas_warm(atlas, c->pending.segs[i].line, warm_budget);
+        ready = ready && missing == 0;
+        warm_budget = missing > 0 ? 0 : warm_budget;
+    }
     double entry = entry_offset(c);
     if (!ready || c->offset < entry)
         return;
@@ -259,14 +307,10 @@ static void add_quad(struct batch *b, float x, float y, float w, float h, float 
     b->ni += 6;
 }
 
-static void draw_item(struct kb_crawl *c, const struct item *it, float page_size)
+static void draw_line(struct kb_crawl *c, const struct kb_line *line, double x0, SDL_Color col,
+                      float page_size)
 {
-    const struct kb_line *line = it->line;
-    double x0 = floor(left_x(c, it));
     double area_l = c->geo.area.x, area_r = c->geo.area.x + c->geo.area.w;
-    if (x0 > area_r || x0 + line->width < area_l)
-        return;
-    SDL_Color text = (it->flags & KB_CRAWL_BREAKING) ? c->breaking_text : c->text;
     SDL_Color white = {255, 255, 255, 255};
     double pen = 0;
     for (size_t r = 0; r < line->n_runs; r++) {
@@ -284,8 +328,71 @@ static void draw_item(struct kb_crawl *c, const struct item *it, float page_size
             float y = (float)(c->geo.baseline - lround(gl->y_offset) - g->top);
             add_quad(batch_for(c, g->page), x, y, (float)g->w, (float)g->h, g->x / page_size,
                      g->y / page_size, (g->x + g->w) / page_size, (g->y + g->h) / page_size,
-                     g->color ? white : text);
+                     g->color ? white : col);
         }
+    }
+}
+
+/* The screen x of each segment of it; segments run mirrored for a
+ * right-to-left item. */
+static void layout_segs(const struct kb_crawl *c, const struct item *it, double *xs)
+{
+    double x = floor(left_x(c, it));
+    bool rtl = it->text->base_dir == KB_DIR_RTL;
+    for (size_t k = 0; k < it->n_segs; k++) {
+        size_t i = rtl ? it->n_segs - 1 - k : k;
+        xs[i] = x;
+        x += seg_width(&it->segs[i]) + seg_space(it);
+    }
+}
+
+static bool item_in_view(const struct kb_crawl *c, const struct item *it)
+{
+    double x = left_x(c, it);
+    return x < c->geo.area.x + c->geo.area.w && x + it->width > c->geo.area.x;
+}
+
+static void draw_badges(struct kb_crawl *c, SDL_Renderer *ren, const struct item *it)
+{
+    double xs[KB_CRAWL_SEGS_MAX];
+    layout_segs(c, it, xs);
+    for (size_t i = 0; i < it->n_segs; i++) {
+        const struct kb_line *l = it->segs[i].line;
+        if (it->segs[i].style != KB_SEG_BADGE)
+            continue;
+        SDL_FRect box = {(float)xs[i], (float)(c->geo.baseline - l->px * 1.05),
+                         (float)seg_width(&it->segs[i]), (float)(l->px * 1.45)};
+        SDL_Color bg = c->style.badge_bg;
+        SDL_SetRenderDrawColor(ren, bg.r, bg.g, bg.b, bg.a);
+        SDL_RenderFillRectF(ren, &box);
+        c->calls++;
+    }
+}
+
+static void draw_item(struct kb_crawl *c, const struct item *it, float page_size)
+{
+    double xs[KB_CRAWL_SEGS_MAX];
+    layout_segs(c, it, xs);
+    for (size_t i = 0; i < it->n_segs; i++) {
+        const struct kb_crawl_seg *s = &it->segs[i];
+        SDL_Color col = c->style.text;
+        double x = xs[i];
+        switch (s->style) {
+        case KB_SEG_TEXT:
+            col = (it->flags & KB_CRAWL_BREAKING) ? c->style.breaking_text : c->style.text;
+            break;
+        case KB_SEG_SOURCE:
+            col = c->style.source;
+            break;
+        case KB_SEG_BADGE:
+            col = c->style.badge_fg;
+            x += badge_pad(s->line);
+            break;
+        case KB_SEG_SEPARATOR:
+            col = c->style.separator;
+            break;
+        }
+        draw_line(c, s->line, x, col, page_size);
     }
 }
 
@@ -297,8 +404,14 @@ int kb_crawl_draw(struct kb_crawl *c, SDL_Renderer *renderer, struct kb_atlas *a
     kb_atlas_set_flush(atlas, submit, c);
     SDL_RenderSetClipRect(renderer, &c->geo.area);
     float page_size = (float)kb_atlas_page_size(atlas);
-    for (size_t i = 0; i < c->n; i++)
-        draw_item(c, &c->items[i], page_size);
+    for (size_t i = 0; i < c->n; i++) {
+        if (item_in_view(c, &c->items[i]))
+            draw_badges(c, renderer, &c->items[i]);
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        if (item_in_view(c, &c->items[i]))
+            draw_item(c, &c->items[i], page_size);
+    }
     submit(c);
     SDL_RenderSetClipRect(renderer, NULL);
     kb_atlas_set_flush(atlas, NULL, NULL);
@@ -310,7 +423,7 @@ void kb_crawl_visit(const struct kb_crawl *c, kb_crawl_visit_fn fn, void *user)
     double l = c->geo.area.x, r = c->geo.area.x + c->geo.area.w;
     for (size_t i = 0; i < c->n; i++) {
         double x = left_x(c, &c->items[i]);
-        if (x < r && x + c->items[i].line->width > l)
+        if (x < r && x + c->items[i].width > l)
             fn(user, c->items[i].id);
     }
 }

@@ -28,6 +28,22 @@ enum kb_crawl_dir { KB_CRAWL_AUTO = 0, KB_CRAWL_RIGHT_TO_LEFT, KB_CRAWL_LEFT_TO_
 /* Flags of an item on the crawl. */
 #define KB_CRAWL_BREAKING 1u
 
+/* An item is a few laid-out lines side by side, in logical order: its
+ * source label, its text, its machine-translation badge, the separator.
+ * A right-to-left item shows them mirrored, so its source is read first. */
+enum kb_seg_style { KB_SEG_TEXT = 0, KB_SEG_SOURCE, KB_SEG_BADGE, KB_SEG_SEPARATOR };
+
+struct kb_crawl_seg {
+    struct kb_line *line;
+    enum kb_seg_style style;
+};
+
+#define KB_CRAWL_SEGS_MAX 4
+
+struct kb_crawl_style {
+    SDL_Color text, breaking_text, source, badge_bg, badge_fg, separator;
+};
+
 struct kb_crawl_geometry {
     SDL_Rect area;       /* where text moves (clip), in screen pixels */
     int baseline;        /* y of the baseline in screen pixels */
@@ -45,13 +61,18 @@ void kb_crawl_free(struct kb_crawl *crawl);
 /* New geometry (a resize, a rotation): items keep their order; positions
  * restart from the entry edge for what has not entered. */
 void kb_crawl_set_geometry(struct kb_crawl *crawl, const struct kb_crawl_geometry *geo);
-/* The colour text is drawn in (vertex colour of non-colour glyphs). */
-void kb_crawl_set_color(struct kb_crawl *crawl, SDL_Color text, SDL_Color breaking_text);
+/* The colours segments are drawn in (vertex colour of non-colour glyphs). */
+void kb_crawl_set_style(struct kb_crawl *crawl, const struct kb_crawl_style *style);
 
 /* True when the crawl has no pending item and wants the next line. */
 bool kb_crawl_wants_next(const struct kb_crawl *crawl);
-/* Hands the crawl the next item; it takes a reference to line. */
-void kb_crawl_push(struct kb_crawl *crawl, struct kb_line *line, const char *id, unsigned flags);
+/* Hands the crawl the next item (n segments, the text among them); it takes
+ * a reference to each line. The item moves by its text's direction. */
+void kb_crawl_push(struct kb_crawl *crawl, const struct kb_crawl_seg *segs, size_t n,
+                   const char *id, unsigned flags);
+/* Convenience for a single text line. */
+void kb_crawl_push_line(struct kb_crawl *crawl, struct kb_line *line, const char *id,
+                        unsigned flags);
 /* Removes every item with this id at once, on screen or pending (a retraction). */
 size_t kb_crawl_remove(struct kb_crawl *crawl, const char *id);
 /* Removes everything (a breaking interruption, a reload). */
@@ -62,8 +83,9 @@ void kb_crawl_clear(struct kb_crawl *crawl);
  * warm_budget glyphs of the pending item. */
 void kb_crawl_step(struct kb_crawl *crawl, uint64_t frame, struct kb_atlas *atlas,
                    size_t warm_budget);
-/* Draws the visible glyphs: one SDL_RenderGeometry call per atlas page in
- * view. Returns the number of draw calls. */
+/* Draws the visible items: badge boxes, then the glyphs with one
+ * SDL_RenderGeometry call per atlas page in view. Returns the number of
+ * draw calls. */
 int kb_crawl_draw(struct kb_crawl *crawl, SDL_Renderer *renderer, struct kb_atlas *atlas);
 void kb_crawl_visit(const struct kb_crawl *crawl, kb_crawl_visit_fn fn, void *user);
 /* True if an item with any of flags is on screen or pending. */

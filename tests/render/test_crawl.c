@@ -109,7 +109,7 @@ static void test_moves_exact_pixels(void **state)
     struct kb_crawl_geometry g = geometry(3, KB_CRAWL_AUTO);
     kb_crawl_set_geometry(c, &g);
     struct kb_line *l = layout(f, "Kabar: the crawl moves", "en");
-    kb_crawl_push(c, l, "a", 0);
+    kb_crawl_push_line(c, l, "a", 0);
     kb_crawl_step(c, 0, a, 10000);
 
     uint32_t *p0 = frame_pixels(f, c, a, 100, NULL);
@@ -148,7 +148,7 @@ static void test_auto_direction(void **state)
     struct kb_line *fr = layout(f, "Le tramway reprend", "fr");
     struct kb_line *ar = layout(f, "\u0645\u0631\u062d\u0628\u0627 \u0628\u0643\u0645", "ar");
 
-    kb_crawl_push(c, fr, "fr", 0);
+    kb_crawl_push_line(c, fr, "fr", 0);
     kb_crawl_step(c, 0, a, 10000);
     double x_a, x_b;
     kb_crawl_step(c, 10, a, 10000);
@@ -157,7 +157,7 @@ static void test_auto_direction(void **state)
     assert_true(kb_crawl_item_x(c, "fr", &x_b));
     assert_true(x_b == x_a - 40);
 
-    kb_crawl_push(c, ar, "ar", 0);
+    kb_crawl_push_line(c, ar, "ar", 0);
     /* The French line needs (W + width) / 4 frames to leave. */
     uint64_t leave = (uint64_t)((W + fr->width) / 4) + 2;
     kb_crawl_step(c, leave / 2, a, 10000);
@@ -188,7 +188,7 @@ static void test_steady_state(void **state)
     struct kb_crawl_geometry g = geometry(2, KB_CRAWL_AUTO);
     kb_crawl_set_geometry(c, &g);
     struct kb_line *l = layout(f, "Steady as she goes, steady", "en");
-    kb_crawl_push(c, l, "s", 0);
+    kb_crawl_push_line(c, l, "s", 0);
     kb_crawl_step(c, 0, a, 10000);
     int calls;
     free(frame_pixels(f, c, a, 150, &calls));
@@ -216,7 +216,7 @@ static void test_tiny_atlas_evicts_and_draws_right(void **state)
     struct kb_atlas *a = kb_atlas_new(f->screen.renderer, f->render_faces, &big);
     struct kb_crawl *c = kb_crawl_new();
     kb_crawl_set_geometry(c, &g);
-    kb_crawl_push(c, l, "t", 0);
+    kb_crawl_push_line(c, l, "t", 0);
     free(frame_pixels(f, c, a, 0, NULL));
     uint32_t *want = frame_pixels(f, c, a, 200, NULL);
     kb_crawl_free(c);
@@ -227,7 +227,7 @@ static void test_tiny_atlas_evicts_and_draws_right(void **state)
     assert_int_equal(kb_atlas_page_size(a), 64);
     c = kb_crawl_new();
     kb_crawl_set_geometry(c, &g);
-    kb_crawl_push(c, l, "t", 0);
+    kb_crawl_push_line(c, l, "t", 0);
     kb_crawl_step(c, 0, a, 10000);
     uint32_t *got = frame_pixels(f, c, a, 200, NULL);
     assert_true(kb_atlas_evictions(a) > 0);
@@ -266,7 +266,7 @@ static void test_device_reset(void **state)
     struct kb_crawl_geometry g = geometry(2, KB_CRAWL_AUTO);
     kb_crawl_set_geometry(c, &g);
     struct kb_line *l = layout(f, "Reset \u2014 \u65b0\u95fb \U0001F30D", "en");
-    kb_crawl_push(c, l, "r", 0);
+    kb_crawl_push_line(c, l, "r", 0);
     kb_crawl_step(c, 0, a, 10000);
     uint32_t *before = frame_pixels(f, c, a, 120, NULL);
     kb_atlas_reset(a, f->screen.renderer);
@@ -291,7 +291,7 @@ static void test_remove_mid_crawl(void **state)
     struct kb_crawl_geometry g = geometry(2, KB_CRAWL_AUTO);
     kb_crawl_set_geometry(c, &g);
     struct kb_line *l = layout(f, "Retracted headline", "en");
-    kb_crawl_push(c, l, "x", 0);
+    kb_crawl_push_line(c, l, "x", 0);
     kb_crawl_step(c, 0, a, 10000);
     uint32_t *on = frame_pixels(f, c, a, 100, NULL);
     assert_true(lit_pixels(on) > 300);
