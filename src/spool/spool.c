@@ -73,7 +73,11 @@ struct kb_spool {
     dev_t dir_dev;
     ino_t dir_ino;
     bool present, was_present, started, need_rescan;
-    int64_t next_scan_ms;  /* the next rescan or look for the missing folder */
+    int64_t next_scan_ms; /* the next full rescan (the poll, or inotify's safety net) */
+    /* The next look at the folder itself: is it still there (an open
+     * folder being removed raises no inotify event until it is closed), or
+     * is it back. */
+    int64_t next_check_ms;
     int64_t next_retry_ms; /* the earliest retry of a young bad file */
     int64_t last_change_ms;
     size_t rejected;
@@ -426,7 +430,7 @@ static void lose_folder(struct kb_spool *s, int64_t now_ms)
 
 static bool open_folder(struct kb_spool *s, int64_t now_ms)
 {
-    s->next_scan_ms = now_ms + s->poll_ms;
+    s->next_check_ms = now_ms + s->poll_ms;
     /* The watch before the first scan, so nothing written in between is missed. */
     if (s->ifd >= 0) {
         s->wd = inotify_add_watch(s->ifd, s->dir, INOTIFY_MASK);
@@ -437,10 +441,14 @@ static bool open_folder(struct kb_spool *s, int64_t now_ms)
     s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct stat st;
     if (s->dirfd < 0 || fstat(s->dirfd, &st) != 0) {
-        LOG_WARN_ONCE(s->absent_key,
-                      "%s: spool folder cannot be opened (%s); looking again every "
-                      "%d ms",
-                      s->dir, strerror(errno), s->poll_ms);
+        if (errno == ENOENT)
+            LOG_WARN_ONCE(s->absent_key,
+                          "%s: spool folder missing; showing nothing until it appears", s->dir);
+        else
+            LOG_WARN_ONCE(s->absent_key,
+                          "%s: spool folder cannot be opened (%s); looking again "
+                          "every %d ms",
+                          s->dir, strerror(errno), s->poll_ms);
         close_folder(s);
         return false;
     }
@@ -455,11 +463,13 @@ static bool open_folder(struct kb_spool *s, int64_t now_ms)
     return true;
 }
 
-/* Polling cannot hear the folder go: check it is still the one we hold. */
+/* Checks the folder is still the one we hold: not removed, not renamed,
+ * not replaced by another. */
 static bool folder_still_there(const struct kb_spool *s)
 {
-    struct stat st;
-    return stat(s->dir, &st) == 0 && st.st_dev == s->dir_dev && st.st_ino == s->dir_ino;
+    struct stat st, held;
+    return stat(s->dir, &st) == 0 && st.st_dev == s->dir_dev && st.st_ino == s->dir_ino &&
+           fstat(s->dirfd, &held) == 0 && held.st_nlink > 0;
 }
 
 static void scan(struct kb_spool *s, int64_t now_ms)
@@ -656,7 +666,9 @@ int kb_spool_timeout_ms(const struct kb_spool *spool, int64_t now_ms)
 {
     if (!spool->started || spool->need_rescan)
         return 0;
-    int64_t next = spool->next_scan_ms;
+    int64_t next = spool->present ? spool->next_scan_ms : INT64_MAX;
+    if (spool->next_check_ms < next)
+        next = spool->next_check_ms;
     if (spool->next_retry_ms < next)
         next = spool->next_retry_ms;
     if (spool->table.next_expiry_ms < next)
@@ -673,26 +685,23 @@ size_t kb_spool_update(struct kb_spool *spool, int64_t now_ms)
     struct kb_spool *s = spool;
     if (!s->started) {
         s->started = true;
-        if (!open_folder(s, now_ms))
-            LOG_WARN_ONCE(s->absent_key,
-                          "%s: spool folder missing; showing nothing until it "
-                          "appears",
-                          s->dir);
+        open_folder(s, now_ms);
     } else if (!s->present) {
-        if (now_ms >= s->next_scan_ms)
+        if (now_ms >= s->next_check_ms)
             open_folder(s, now_ms);
     } else if (s->wd >= 0) {
         process_events(s, now_ms);
     }
 
-    if (s->present && (s->need_rescan || now_ms >= s->next_scan_ms)) {
-        if (s->wd < 0 && !folder_still_there(s)) {
+    if (s->present && (s->need_rescan || now_ms >= s->next_scan_ms || now_ms >= s->next_check_ms)) {
+        s->next_check_ms = now_ms + s->poll_ms;
+        if (!folder_still_there(s)) {
             lose_folder(s, now_ms);
             open_folder(s, now_ms);
         }
-        if (s->present)
-            scan(s, now_ms);
     }
+    if (s->present && (s->need_rescan || now_ms >= s->next_scan_ms))
+        scan(s, now_ms);
     retry_due(s, now_ms);
     next_retry(s);
     return kb_table_finish(&s->table, now_ms, s->max_items, s->fn, s->user);
