@@ -5,7 +5,7 @@ pat=re.compile(r'\{"(\w+)",\s*"(\w+)",\s*(T_\w+),\s*F\(\w+\),\s*([^,]+),\s*([^,]
 rows=pat.findall(body)
 sections={}
 for name,sec,typ,mn,mx,ch,de,doc in rows:
-    doc=''.join(re.findall(r'"((?:[^"\\]|\\.)*)"',doc))
+    doc=''.join(re.findall(r'"((?:[^"\\]|\\.)*)"',doc)).replace('\\"','"')
     de=re.sub(r'\\u([0-9a-fA-F]{4})', lambda m: chr(int(m.group(1),16)), de)
     mn=mn.strip(); mx=mx.strip()
     kind={'T_STR':'text','T_INT':'whole number','T_DOUBLE':'number','T_BOOL':'true/false','T_COLOR':'colour #RRGGBB[AA]','T_ENUM':'one of '+ch.strip().strip('"').replace('|',', '),'T_SIZE':'WxH'}[typ]

@@ -4,7 +4,14 @@
 # nothing is missing. Runs apt-get as root, or through sudo.
 #
 #   scripts/install-deps.sh           build, run and test on this machine
-#   scripts/install-deps.sh --cross   also the arm64 cross toolchain and libraries
+#   scripts/install-deps.sh --cross   also the arm64 cross toolchain, libraries and qemu
+#   scripts/install-deps.sh --cross-armhf   the same for 32-bit armhf
+#   scripts/install-deps.sh --deb     also what `make deb` uses (dpkg-dev, lintian)
+#
+# Cross libraries are Debian's multiarch :arm64 / :armhf packages. Those that
+# are not Multi-Arch: same (libunibreak in Debian 12) would replace the build
+# machine's own, so they are unpacked under /opt/kabar-cross/ARCH instead
+# (boards/README.md, "Cross builds").
 set -euo pipefail
 
 packages=(
@@ -19,49 +26,105 @@ packages=(
   xvfb xauth
 )
 
-cross=0
+arches=()
 for arg in "$@"; do
   case "$arg" in
-    --cross) cross=1 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    --cross) arches+=(arm64) ;;
+    --cross-armhf) arches+=(armhf) ;;
+    --deb) packages+=(dpkg-dev lintian) ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done
 
-if [ "$cross" = 1 ]; then
-  packages+=(gcc-aarch64-linux-gnu qemu-user-static)
-  arm_libs=(libsdl2-dev libsdl2-ttf-dev libharfbuzz-dev libfreetype-dev libfribidi-dev
+# Multi-Arch: same, so installable next to the build machine's own.
+cross_libs=(libsdl2-dev libsdl2-ttf-dev libharfbuzz-dev libfreetype-dev libfribidi-dev
             libraqm-dev libutf8proc-dev libfontconfig-dev libjansson-dev libinih-dev
-            libunibreak-dev libsystemd-dev libpng-dev libcmocka-dev)
-  for p in "${arm_libs[@]}"; do packages+=("$p:arm64"); done
-fi
-
-missing=()
-for p in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-  [ "$status" = "installed" ] || missing+=("$p")
+            libsystemd-dev libpng-dev libcmocka-dev)
+# Not Multi-Arch: same: unpacked under /opt/kabar-cross/ARCH (the first one's
+# control files too, so dpkg-shlibdeps can read its shlibs when packaging).
+cross_private=(libunibreak1 libunibreak-dev)
+for arch in ${arches[@]+"${arches[@]}"}; do
+  case "$arch" in
+    arm64) packages+=(gcc-aarch64-linux-gnu) ;;
+    armhf) packages+=(gcc-arm-linux-gnueabihf) ;;
+  esac
+  packages+=(qemu-user-static dpkg-dev)
+  for p in "${cross_libs[@]}"; do packages+=("$p:$arch"); done
 done
 
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
-fi
+# Unpacks the cross_private packages for one architecture, once per version.
+unpack_private() {
+  local arch=$1 dest=/opt/kabar-cross/$1 stamp tmp p
+  stamp="$dest/.unpacked-$(for p in "${cross_private[@]}"; do
+    apt-cache policy "$p:$arch" | awk '/Candidate:/ {print $2}'; done | tr '\n' '_')"
+  [ -e "$stamp" ] && return 0
+  if [ "${sudo[*]}" = false ]; then
+    echo "install-deps: $dest needs unpacking; run this script as root" >&2
+    exit 1
+  fi
+  echo "install-deps: unpacking ${cross_private[*]} ($arch) into $dest"
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp"
+  chown _apt "$tmp" 2>/dev/null || true # apt downloads as _apt where it can
+  (cd "$tmp" && for p in "${cross_private[@]}"; do apt-get download -q "$p:$arch"; done)
+  "${sudo[@]}" rm -rf "$dest"
+  "${sudo[@]}" mkdir -p "$dest"
+  for p in "${cross_private[@]}"; do
+    "${sudo[@]}" dpkg-deb -x "$tmp/${p}"_*"_$arch.deb" "$dest"
+  done
+  "${sudo[@]}" dpkg-deb -e "$tmp/${cross_private[0]}"_*"_$arch.deb" "$dest/DEBIAN"
+  for pc in "$dest"/usr/lib/pkgconfig/*.pc; do
+    "${sudo[@]}" sed -i "s|^prefix=.*|prefix=$dest/usr|" "$pc"
+  done
+  "${sudo[@]}" touch "$stamp"
+  rm -rf "$tmp"
+}
+
+# A name without :ARCH means the build machine's own architecture (or all):
+# with a cross architecture added, dpkg-query lists one line per architecture.
+native=$(dpkg --print-architecture)
+missing=()
+for p in "${packages[@]}"; do
+  want=$native
+  case "$p" in *:*) want=${p#*:} ;; esac
+  dpkg-query -W -f='${db:Status-Status} ${Architecture}\n' "$p" 2>/dev/null |
+    grep -Eqx "installed ($want|all)" || missing+=("$p")
+done
 
 if [ "$(id -u)" -eq 0 ]; then
   sudo=()
 elif command -v sudo >/dev/null 2>&1; then
   sudo=(sudo)
 else
-  echo "install-deps: missing ${missing[*]}; run this script as root" >&2
-  exit 1
+  sudo=(false)
 fi
 
-if [ "$cross" = 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
-  echo "install-deps: adding the arm64 architecture"
-  "${sudo[@]}" dpkg --add-architecture arm64
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+else
+  if [ "${sudo[*]}" = false ]; then
+    echo "install-deps: missing ${missing[*]}; run this script as root" >&2
+    exit 1
+  fi
+  for arch in ${arches[@]+"${arches[@]}"}; do
+    if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+      echo "install-deps: adding the $arch architecture"
+      "${sudo[@]}" dpkg --add-architecture "$arch"
+    fi
+  done
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # A mirror caught mid-sync fails one index (seen for armhf); apt then keeps
+  # the old lists of that whole suite. Go on with them rather than stop here:
+  # the install below says clearly if something is really missing.
+  "${sudo[@]}" apt-get update -q ||
+    echo "install-deps: apt-get update reported errors; going on with the lists it has" >&2
+  # Multi-Arch: same packages must have one version on every architecture,
+  # so this may also upgrade the build machine's copy of a shared library.
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -q
-"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+for arch in ${arches[@]+"${arches[@]}"}; do
+  unpack_private "$arch"
+done

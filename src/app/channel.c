@@ -177,10 +177,12 @@ void kb_channel_offer(struct kb_channel *ch, struct kb_ready *r)
 void kb_channel_post(struct kb_channel *ch, struct kb_event *ev)
 {
     pthread_mutex_lock(&ch->lock);
-    if (ev->type == KB_EVENT_REMOVE) {
+    if (ev->type == KB_EVENT_REMOVE || ev->type == KB_EVENT_BREAKING) {
         size_t j = 0;
         for (size_t i = 0; i < ch->n_ready; i++) {
-            if (strcmp(ch->ready[i].id, ev->item.id) == 0)
+            bool drop = ev->type == KB_EVENT_REMOVE ? strcmp(ch->ready[i].id, ev->item.id) == 0
+                                                    : (ch->ready[i].flags & KB_CRAWL_BREAKING) == 0;
+            if (drop)
                 release(&ch->ready[i]);
             else
                 ch->ready[j++] = ch->ready[i];

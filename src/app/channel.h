@@ -21,6 +21,7 @@
 enum kb_event_type {
     KB_EVENT_REMOVE,   /* take id off the screen now (retracted, expired, edited) */
     KB_EVENT_BREAKING, /* show line now, in the breaking style */
+    KB_EVENT_CHROME,   /* a new line for a chrome slot (segs[0], or none to empty it) */
 };
 
 struct kb_ready {
@@ -36,6 +37,7 @@ void kb_ready_release(struct kb_ready *r);
 
 struct kb_event {
     enum kb_event_type type;
+    int slot; /* KB_EVENT_CHROME: an enum kb_chrome_slot */
     struct kb_ready item;
 };
 
@@ -64,8 +66,9 @@ int kb_channel_px(struct kb_channel *ch);
 size_t kb_channel_room(struct kb_channel *ch);
 /* Queues a ready line (takes the reference in r). */
 void kb_channel_offer(struct kb_channel *ch, struct kb_ready *r);
-/* Queues an event (takes the line reference in ev, if any); a REMOVE also
- * drops ready lines with that id. */
+/* Queues an event (takes the line references in ev, if any). A REMOVE also
+ * drops ready lines with that id; a BREAKING drops the ready lines that are
+ * not breaking, which the playlist will offer again in its next round. */
 void kb_channel_post(struct kb_channel *ch, struct kb_event *ev);
 void kb_channel_set_counts(struct kb_channel *ch, const struct kb_channel_counts *c);
 /* A file descriptor that becomes readable when the render side wants

@@ -39,6 +39,7 @@ struct kb_config {
     /* [theme] */
     struct kb_color background, bar, text, label_bg, label_fg, breaking_bg, breaking_fg;
     struct kb_color source, badge_bg, badge_fg, separator_color;
+    struct kb_color breaking_label_bg, breaking_label_fg, clock_fg, stale_fg, stale_bg;
     /* [spool] */
     char spool[4096];
     int spool_poll_ms;
@@ -58,6 +59,9 @@ struct kb_config {
     char label[128];        /* "" = localized default */
     char idle_message[512]; /* "" = localized default */
     char quotes[16];        /* crawl | panel */
+    char clock_format[64];  /* strftime format; "" hides the clock */
+    int stale_after_min;    /* "feed stale" marker after this long without change; 0: never */
+    bool breaking_flash;    /* flash the bar when breaking news enters */
     /* [log] */
     char log_level[16];
 };

@@ -11,6 +11,7 @@
 #include "app/present.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "render/chrome.h"
 #include "render/crawl.h"
 #include "spool/playlist.h"
 #include "spool/spool.h"
@@ -28,6 +29,9 @@ struct kb_ingest {
     struct kb_faces *faces;
     struct kb_spool *spool;
     struct kb_playlist *playlist;
+    int chrome_px;       /* px the chrome was last laid out at */
+    int64_t next_minute; /* wall ms of the next clock tick */
+    bool stale_shown;
 };
 
 static int64_t wall_ms(void)
@@ -108,6 +112,77 @@ static bool lay_out(struct kb_ingest *in, const struct kb_item *item, int px, st
     return true;
 }
 
+/* Share of the crawl's em size the label and clock get, and the stale marker. */
+#define CHROME_SCALE 0.8
+#define STALE_SCALE 0.42
+
+static void post_chrome(struct kb_ingest *in, enum kb_chrome_slot slot, const char *text,
+                        double scale, int px)
+{
+    struct kb_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = KB_EVENT_CHROME;
+    ev.slot = (int)slot;
+    if (text != NULL && text[0] != '\0') {
+        const char *lang = in->cfg->screen_lang;
+        add_seg(&ev.item,
+                lay_out_text(in, text, lang, KB_DIR_AUTO, (int)(px * scale + 0.5), "chrome"),
+                KB_SEG_TEXT);
+    }
+    kb_channel_post(in->ch, &ev);
+}
+
+/* The format is the operator's (config), never the spool's, and strftime
+ * cannot write past size: a non-literal format is safe here. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void format_time(const char *fmt, int64_t ms, char *out, size_t size)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    if (strftime(out, size, fmt, &tm) == 0)
+        out[0] = '\0';
+}
+#pragma GCC diagnostic pop
+
+/* The clock and the stale marker, once a minute. */
+static void tick_chrome(struct kb_ingest *in, int px, int64_t now)
+{
+    const struct kb_config *cfg = in->cfg;
+    char buf[128];
+    if (cfg->clock_format[0] != '\0') {
+        format_time(cfg->clock_format, now, buf, sizeof(buf));
+        post_chrome(in, KB_CHROME_CLOCK, buf, CHROME_SCALE, px);
+    }
+    int64_t last = kb_spool_last_change_ms(in->spool);
+    bool stale =
+        cfg->stale_after_min > 0 && last > 0 && now - last >= (int64_t)cfg->stale_after_min * 60000;
+    if (stale) {
+        format_time("%H:%M", last, buf, sizeof(buf));
+        char *msg = kb_present_stale(cfg->screen_lang, buf);
+        post_chrome(in, KB_CHROME_STALE, msg, STALE_SCALE, px);
+        free(msg);
+    } else if (in->stale_shown) {
+        post_chrome(in, KB_CHROME_STALE, NULL, STALE_SCALE, px);
+    }
+    in->stale_shown = stale;
+    in->next_minute = (now / 60000 + 1) * 60000;
+}
+
+/* Everything of the chrome, when the size changes. */
+static void lay_out_chrome(struct kb_ingest *in, int px, int64_t now)
+{
+    const struct kb_config *cfg = in->cfg;
+    const char *label = cfg->label[0] ? cfg->label : kb_present_label(cfg->screen_lang);
+    post_chrome(in, KB_CHROME_LABEL, label, CHROME_SCALE, px);
+    post_chrome(in, KB_CHROME_BREAKING_LABEL, kb_present_breaking(cfg->screen_lang), CHROME_SCALE,
+                px);
+    in->stale_shown = true; /* so a stale marker of the old size is cleared */
+    tick_chrome(in, px, now);
+    in->chrome_px = px;
+}
+
 static void on_change(void *user, enum kb_spool_change what, const struct kb_item *item)
 {
     struct kb_ingest *in = user;
@@ -161,12 +236,21 @@ static void *run(void *arg)
     kb_spool_update(in->spool, wall_ms());
     publish_counts(in);
     while (!kb_channel_stopping(in->ch)) {
+        int px = kb_channel_px(in->ch);
+        int64_t now = wall_ms();
+        if (px > 0 && px != in->chrome_px)
+            lay_out_chrome(in, px, now);
+        else if (px > 0 && now >= in->next_minute)
+            tick_chrome(in, px, now);
         refill(in);
         struct pollfd fds[2] = {{kb_channel_fd(in->ch), POLLIN, 0},
                                 {kb_spool_fd(in->spool), POLLIN, 0}};
         int timeout = kb_spool_timeout_ms(in->spool, wall_ms());
         if (timeout < 0 || timeout > IDLE_WAIT_MS)
             timeout = IDLE_WAIT_MS;
+        int64_t to_tick = in->next_minute - wall_ms();
+        if (in->chrome_px > 0 && to_tick < timeout)
+            timeout = to_tick < 0 ? 0 : (int)to_tick;
         if (poll(fds, fds[1].fd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
             LOG_ERR_ONCE("ingest-poll", "poll: %s", strerror(errno));
         if (fds[0].revents & POLLIN)

@@ -66,28 +66,44 @@ char *kb_present_text(const struct kb_item *item)
 }
 
 struct word {
-    const char *lang, *label, *idle;
+    const char *lang, *label, *idle, *breaking, *stale; /* stale: %s is the time */
 };
 
 static const struct word words[] = {
-    {"fr", "INFO", "En attente des informations\u2026"},
-    {"id", "BERITA", "Menunggu berita\u2026"},
-    {"ms", "BERITA", "Menunggu berita\u2026"},
+    {"fr", "INFO", "En attente des informations\u2026", "ALERTE INFO",
+     "flux inchang\u00e9 depuis %s"},
+    {"id", "BERITA", "Menunggu berita\u2026", "BERITA TERKINI", "umpan tak berubah sejak %s"},
+    {"ms", "BERITA", "Menunggu berita\u2026", "BERITA TERKINI", "suapan tidak berubah sejak %s"},
     {"ar", "\u0623\u062e\u0628\u0627\u0631",
-     "\u0628\u0627\u0646\u062a\u0638\u0627\u0631 \u0627\u0644\u0623\u062e\u0628\u0627\u0631\u2026"},
-    {"zh-Hant", "\u65b0\u805e", "\u7b49\u5f85\u65b0\u805e\u2026"},
-    {"zh", "\u65b0\u95fb", "\u7b49\u5f85\u65b0\u95fb\u2026"},
+     "\u0628\u0627\u0646\u062a\u0638\u0627\u0631 \u0627\u0644\u0623\u062e\u0628\u0627\u0631\u2026",
+     "\u0639\u0627\u062c\u0644",
+     "\u0644\u0645 \u064a\u062a\u063a\u064a\u0631 \u0627\u0644\u0645\u0635\u062f\u0631 "
+     "\u0645\u0646\u0630 %s"},
+    {"zh-Hant", "\u65b0\u805e", "\u7b49\u5f85\u65b0\u805e\u2026", "\u5feb\u8a0a",
+     "\u8cc7\u8a0a\u4f86\u6e90\u81ea %s \u8d77\u672a\u66f4\u65b0"},
+    {"zh", "\u65b0\u95fb", "\u7b49\u5f85\u65b0\u95fb\u2026", "\u7a81\u53d1",
+     "\u4fe1\u606f\u6e90\u81ea %s \u8d77\u672a\u66f4\u65b0"},
     {"ja", "\u30cb\u30e5\u30fc\u30b9",
-     "\u30cb\u30e5\u30fc\u30b9\u3092\u5f85\u3063\u3066\u3044\u307e\u3059\u2026"},
-    {"ko", "\ub274\uc2a4", "\ub274\uc2a4\ub97c \uae30\ub2e4\ub9ac\ub294 \uc911\u2026"},
-    {"de", "NACHRICHTEN", "Warten auf Nachrichten\u2026"},
-    {"es", "NOTICIAS", "Esperando noticias\u2026"},
+     "\u30cb\u30e5\u30fc\u30b9\u3092\u5f85\u3063\u3066\u3044\u307e\u3059\u2026", "\u901f\u5831",
+     "%s \u4ee5\u964d\u66f4\u65b0\u306a\u3057"},
+    {"ko", "\ub274\uc2a4", "\ub274\uc2a4\ub97c \uae30\ub2e4\ub9ac\ub294 \uc911\u2026",
+     "\uc18d\ubcf4", "%s \uc774\ud6c4 \uc5c5\ub370\uc774\ud2b8 \uc5c6\uc74c"},
+    {"de", "NACHRICHTEN", "Warten auf Nachrichten\u2026", "EILMELDUNG",
+     "Quelle unver\u00e4ndert seit %s"},
+    {"es", "NOTICIAS", "Esperando noticias\u2026", "\u00daLTIMA HORA",
+     "fuente sin cambios desde las %s"},
     {"he", "\u05d7\u05d3\u05e9\u05d5\u05ea",
-     "\u05de\u05de\u05ea\u05d9\u05e0\u05d9\u05dd \u05dc\u05d7\u05d3\u05e9\u05d5\u05ea\u2026"},
+     "\u05de\u05de\u05ea\u05d9\u05e0\u05d9\u05dd \u05dc\u05d7\u05d3\u05e9\u05d5\u05ea\u2026",
+     "\u05de\u05d1\u05d6\u05e7",
+     "\u05d4\u05de\u05e7\u05d5\u05e8 \u05dc\u05d0 \u05d4\u05ea\u05e2\u05d3\u05db\u05df "
+     "\u05de\u05d0\u05d6 %s"},
     {"hi", "\u0938\u092e\u093e\u091a\u093e\u0930",
      "\u0938\u092e\u093e\u091a\u093e\u0930 \u0915\u0940 "
-     "\u092a\u094d\u0930\u0924\u0940\u0915\u094d\u0937\u093e\u2026"},
-    {"en", "NEWS", "Waiting for news\u2026"},
+     "\u092a\u094d\u0930\u0924\u0940\u0915\u094d\u0937\u093e\u2026",
+     "\u0924\u093e\u091c\u093c\u093e \u0916\u093c\u092c\u0930",
+     "%s \u0938\u0947 \u0915\u094b\u0908 \u0928\u0908 \u0916\u093c\u092c\u0930 "
+     "\u0928\u0939\u0940\u0902"},
+    {"en", "NEWS", "Waiting for news\u2026", "BREAKING", "feed stale since %s"},
 };
 
 static const struct word *word_for(const char *lang)
@@ -107,6 +123,31 @@ const char *kb_present_label(const char *screen_lang)
 const char *kb_present_idle(const char *screen_lang)
 {
     return word_for(screen_lang)->idle;
+}
+
+const char *kb_present_breaking(const char *screen_lang)
+{
+    return word_for(screen_lang)->breaking;
+}
+
+/* fmt with its one %s replaced by arg; never a printf format, so text from
+ * tables and config cannot reach one. The caller frees it. */
+static char *subst(const char *fmt, const char *arg)
+{
+    const char *pct = strstr(fmt, "%s");
+    if (pct == NULL)
+        return kb_xstrdup(fmt);
+    size_t head = (size_t)(pct - fmt);
+    char *out = kb_xmalloc(strlen(fmt) + strlen(arg) + 1);
+    memcpy(out, fmt, head);
+    strcpy(out + head, arg);
+    strcat(out, pct + 2);
+    return out;
+}
+
+char *kb_present_stale(const char *screen_lang, const char *since)
+{
+    return subst(word_for(screen_lang)->stale, since);
 }
 
 /* Names of source languages as they read inside each badge language's
@@ -169,12 +210,16 @@ char *kb_present_badge(const char *lang, const char *from)
         if (tag_matches(from, badge_sources[i]))
             name = b->names[i];
     }
-    size_t n = strlen(b->fmt) + strlen(name) + 1;
-    char *out = kb_xmalloc(n);
-    const char *pct = strstr(b->fmt, "%s");
-    size_t head = (size_t)(pct - b->fmt);
-    memcpy(out, b->fmt, head);
-    strcpy(out + head, name);
-    strcat(out, pct + 2);
-    return out;
+    return subst(b->fmt, name);
+}
+
+bool kb_present_rtl(const char *lang)
+{
+    static const char *const rtl[] = {"ar", "he", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"};
+    for (size_t i = 0; i < sizeof(rtl) / sizeof(rtl[0]); i++) {
+        if (tag_matches(lang, rtl[i]))
+            return true;
+    }
+    /* A script subtag decides over the language: az-Arab, pa-Arab, ... */
+    return strstr(lang, "-Arab") != NULL || strstr(lang, "-Hebr") != NULL;
 }

@@ -4,6 +4,8 @@
 #ifndef KB_APP_PRESENT_H
 #define KB_APP_PRESENT_H
 
+#include <stdbool.h>
+
 #include "spool/item.h"
 
 struct kb_quote_style {
@@ -24,5 +26,11 @@ char *kb_present_badge(const char *lang, const char *from);
 /* Localized defaults of the chrome, by screen language. Static strings. */
 const char *kb_present_label(const char *screen_lang);
 const char *kb_present_idle(const char *screen_lang);
+/* The label while breaking news shows ("BREAKING", "ALERTE INFO", ...). */
+const char *kb_present_breaking(const char *screen_lang);
+/* "feed stale since HH:MM" in the screen language; the caller frees it. */
+char *kb_present_stale(const char *screen_lang, const char *since);
+/* True if lang is written right to left (the chrome mirrors for it). */
+bool kb_present_rtl(const char *lang);
 
 #endif

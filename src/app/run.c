@@ -16,6 +16,9 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "render/atlas.h"
+#include "app/present.h"
+#include "render/batch.h"
+#include "render/chrome.h"
 #include "render/crawl.h"
 #include "render/screen.h"
 
@@ -166,8 +169,13 @@ struct loop {
     struct kb_crawl *crawl;
     struct kb_channel *ch;
     struct kb_ingest *ingest;
+    struct kb_batch *batch;
     struct kb_stats *stats;
     struct layout layout;
+    struct kb_chrome *chrome;
+    bool rtl_screen;
+    double t;              /* crawl time of this frame, seconds */
+    double breaking_since; /* crawl time breaking news last entered */
     bool full_redraw;
     /* Portrait screens: the scene is drawn upright into this texture of
      * the logical size, then turned onto the screen. NULL at rotation 0. */
@@ -236,6 +244,7 @@ static void relayout(struct loop *L)
 {
     setup_rotation(L);
     L->layout = compute_layout(&L->o->cfg, L->logical_w, L->logical_h, L->screen.refresh_hz);
+    kb_chrome_place(L->chrome, L->layout.bar, L->rtl_screen, &L->layout.geo.area);
     kb_crawl_set_geometry(L->crawl, &L->layout.geo);
     if (kb_channel_px(L->ch) != L->layout.px) {
         /* Lines of the old size would look wrong: start the crawl afresh. */
@@ -280,16 +289,38 @@ static bool handle_sdl_events(struct loop *L)
     return true;
 }
 
+/* Breaking news interrupts at once: what crawls is set aside, to come back
+ * where it was when the last breaking item goes. */
+static void show_breaking(struct loop *L, struct kb_ready *r)
+{
+    if (!kb_crawl_suspended(L->crawl)) {
+        kb_crawl_suspend(L->crawl);
+        L->breaking_since = L->t;
+    }
+    kb_crawl_push(L->crawl, r->segs, r->n_segs, r->id, r->flags);
+}
+
 static void handle_channel_events(struct loop *L)
 {
     struct kb_event ev;
     while (kb_channel_next_event(L->ch, &ev)) {
-        if (ev.type == KB_EVENT_REMOVE) {
+        switch (ev.type) {
+        case KB_EVENT_REMOVE:
             if (kb_crawl_remove(L->crawl, ev.item.id) > 0)
                 LOG_INFO("%s: taken off the screen", ev.item.id);
-        } else if (ev.type == KB_EVENT_BREAKING && ev.item.n_segs > 0) {
-            kb_crawl_clear(L->crawl);
-            kb_crawl_push(L->crawl, ev.item.segs, ev.item.n_segs, ev.item.id, ev.item.flags);
+            break;
+        case KB_EVENT_BREAKING:
+            if (ev.item.n_segs > 0)
+                show_breaking(L, &ev.item);
+            break;
+        case KB_EVENT_CHROME:
+            if (kb_chrome_set(L->chrome, (enum kb_chrome_slot)ev.slot,
+                              ev.item.n_segs > 0 ? ev.item.segs[0].line : NULL)) {
+                kb_chrome_place(L->chrome, L->layout.bar, L->rtl_screen, &L->layout.geo.area);
+                kb_crawl_set_geometry(L->crawl, &L->layout.geo);
+                L->full_redraw = true;
+            }
+            break;
         }
         kb_ready_release(&ev.item);
     }
@@ -301,9 +332,32 @@ static void feed_crawl(struct loop *L, bool virtual_clock)
         return;
     struct kb_ready r;
     if (kb_channel_take(L->ch, &r, virtual_clock ? VIRTUAL_WAIT_MS : 0)) {
-        kb_crawl_push(L->crawl, r.segs, r.n_segs, r.id, r.flags);
+        if (r.flags & KB_CRAWL_BREAKING)
+            show_breaking(L, &r);
+        else
+            kb_crawl_push(L->crawl, r.segs, r.n_segs, r.id, r.flags);
         kb_ready_release(&r);
     }
+    /* The last breaking item has gone: the crawl resumes where it left off. */
+    if (kb_crawl_suspended(L->crawl) && !kb_crawl_any(L->crawl, KB_CRAWL_BREAKING))
+        kb_crawl_resume(L->crawl);
+}
+
+/* The bar's colour: the breaking colour, flashing three times as breaking
+ * news enters. */
+static SDL_Color bar_color(const struct loop *L)
+{
+    const struct kb_config *cfg = &L->o->cfg;
+    if (!L->breaking)
+        return color(cfg->bar);
+    SDL_Color c = color(cfg->breaking_bg);
+    double since = L->t - L->breaking_since;
+    if (cfg->breaking_flash && since < 1.2 && (int)(since / 0.2) % 2 == 0) {
+        c.r = (Uint8)(c.r + (255 - c.r) / 2);
+        c.g = (Uint8)(c.g + (255 - c.g) / 2);
+        c.b = (Uint8)(c.b + (255 - c.b) / 2);
+    }
+    return c;
 }
 
 static void draw(struct loop *L)
@@ -321,7 +375,7 @@ static void draw(struct loop *L)
         L->full_redraw = false;
     }
     L->breaking = kb_crawl_any(L->crawl, KB_CRAWL_BREAKING);
-    SDL_Color bar = color(L->breaking ? cfg->breaking_bg : cfg->bar);
+    SDL_Color bar = bar_color(L);
     SDL_SetRenderDrawColor(ren, bar.r, bar.g, bar.b, 255);
     SDL_RenderFillRect(ren, &L->layout.bar);
 }
@@ -376,6 +430,14 @@ int kb_run(const struct kb_run_opts *o)
     };
     L.atlas = kb_atlas_new(L.screen.renderer, L.faces, &ao);
     L.crawl = kb_crawl_new();
+    L.chrome = kb_chrome_new();
+    L.batch = kb_batch_new();
+    L.rtl_screen = kb_present_rtl(cfg->screen_lang);
+    struct kb_chrome_style cs = {color(cfg->label_bg),          color(cfg->label_fg),
+                                 color(cfg->breaking_label_bg), color(cfg->breaking_label_fg),
+                                 color(cfg->clock_fg),          color(cfg->stale_fg),
+                                 color(cfg->stale_bg)};
+    kb_chrome_set_style(L.chrome, &cs);
     struct kb_crawl_style style = {color(cfg->text),     color(cfg->breaking_fg),
                                    color(cfg->source),   color(cfg->badge_bg),
                                    color(cfg->badge_fg), color(cfg->separator_color)};
@@ -404,15 +466,20 @@ int kb_run(const struct kb_run_opts *o)
         if (o->seconds > 0 && (double)frame * period >= o->seconds)
             break;
         double frame_start = thread_cpu_s();
+        L.t = (double)frame * period;
         if (!handle_sdl_events(&L))
             break;
         handle_channel_events(&L);
         feed_crawl(&L, o->virtual_clock);
+        /* Under the virtual clock the feed may have waited for the ingest
+         * thread; what it posted meanwhile belongs to this frame. */
+        handle_channel_events(&L);
 
         kb_atlas_begin_frame(L.atlas);
         kb_crawl_step(L.crawl, frame, L.atlas, (size_t)cfg->warm_glyphs_per_frame);
         draw(&L);
         int calls = kb_crawl_draw(L.crawl, L.screen.renderer, L.atlas);
+        calls += kb_chrome_draw(L.chrome, L.screen.renderer, L.atlas, L.batch, L.breaking);
         present_rotated(&L);
 
         double t = (double)frame * period;
@@ -474,6 +541,8 @@ int kb_run(const struct kb_run_opts *o)
 done:
     kb_ingest_stop(L.ingest);
     kb_crawl_free(L.crawl);
+    kb_chrome_free(L.chrome);
+    kb_batch_free(L.batch);
     if (L.rotated != NULL)
         SDL_DestroyTexture(L.rotated);
     kb_atlas_free(L.atlas);

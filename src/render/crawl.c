@@ -7,6 +7,7 @@
 
 #include "core/limits.h"
 #include "core/xmalloc.h"
+#include "render/batch.h"
 
 struct item {
     struct kb_crawl_seg segs[KB_CRAWL_SEGS_MAX];
@@ -19,12 +20,6 @@ struct item {
     double start; /* scroll offset at which the leading edge entered */
 };
 
-struct batch {
-    SDL_Vertex *v;
-    int *idx;
-    size_t nv, ni, cap;
-};
-
 struct kb_crawl {
     struct kb_crawl_geometry geo;
     struct kb_crawl_style style;
@@ -34,11 +29,14 @@ struct kb_crawl {
     bool has_pending;
     uint64_t frame;
     double offset;
-    struct batch *batches; /* one per atlas page */
-    int n_batches;
-    SDL_Renderer *renderer; /* while drawing, for the atlas's flush */
-    struct kb_atlas *atlas;
+    struct kb_batch *batch;
     int calls;
+    /* Set aside by a breaking item. */
+    struct item *saved;
+    size_t n_saved;
+    struct item saved_pending;
+    bool saved_has_pending, suspended;
+    double saved_offset;
 };
 
 struct kb_crawl *kb_crawl_new(void)
@@ -46,6 +44,7 @@ struct kb_crawl *kb_crawl_new(void)
     struct kb_crawl *c = kb_xcalloc(1, sizeof(*c));
     SDL_Color white = {255, 255, 255, 255};
     c->style = (struct kb_crawl_style){white, white, white, white, {0, 0, 0, 255}, white};
+    c->batch = kb_batch_new();
     return c;
 }
 
@@ -79,11 +78,14 @@ void kb_crawl_free(struct kb_crawl *c)
     if (c == NULL)
         return;
     kb_crawl_clear(c);
-    for (int i = 0; i < c->n_batches; i++) {
-        free(c->batches[i].v);
-        free(c->batches[i].idx);
+    if (c->suspended) {
+        for (size_t i = 0; i < c->n_saved; i++)
+            item_release(&c->saved[i]);
+        if (c->saved_has_pending)
+            item_release(&c->saved_pending);
     }
-    free(c->batches);
+    free(c->saved);
+    kb_batch_free(c->batch);
     free(c->items);
     free(c);
 }
@@ -174,6 +176,22 @@ size_t kb_crawl_remove(struct kb_crawl *c, const char *id)
         c->has_pending = false;
         removed++;
     }
+    /* What a breaking item set aside must not come back retracted. */
+    j = 0;
+    for (size_t i = 0; i < c->n_saved; i++) {
+        if (strcmp(c->saved[i].id, id) == 0) {
+            item_release(&c->saved[i]);
+            removed++;
+        } else {
+            c->saved[j++] = c->saved[i];
+        }
+    }
+    c->n_saved = j;
+    if (c->saved_has_pending && strcmp(c->saved_pending.id, id) == 0) {
+        item_release(&c->saved_pending);
+        c->saved_has_pending = false;
+        removed++;
+    }
     return removed;
 }
 
@@ -185,6 +203,55 @@ void kb_crawl_clear(struct kb_crawl *c)
     if (c->has_pending)
         item_release(&c->pending);
     c->has_pending = false;
+}
+
+void kb_crawl_suspend(struct kb_crawl *c)
+{
+    if (c->suspended)
+        return;
+    c->saved = c->items;
+    c->n_saved = c->n;
+    c->items = NULL;
+    c->n = c->cap = 0;
+    c->saved_pending = c->pending;
+    c->saved_has_pending = c->has_pending;
+    c->has_pending = false;
+    c->saved_offset = c->offset;
+    c->suspended = true;
+}
+
+void kb_crawl_resume(struct kb_crawl *c)
+{
+    if (!c->suspended)
+        return;
+    kb_crawl_clear(c);
+    free(c->items);
+    c->items = c->saved;
+    c->n = c->cap = c->n_saved;
+    /* The scroll offset moved on while breaking news showed: move the
+     * items' entry points with it, so they stand where they stood. */
+    double shift = c->offset - c->saved_offset;
+    for (size_t i = 0; i < c->n; i++)
+        c->items[i].start += shift;
+    c->pending = c->saved_pending;
+    c->has_pending = c->saved_has_pending;
+    c->saved = NULL;
+    c->n_saved = 0;
+    c->saved_has_pending = false;
+    c->suspended = false;
+}
+
+bool kb_crawl_suspended(const struct kb_crawl *c)
+{
+    return c->suspended;
+}
+
+size_t kb_crawl_count_without(const struct kb_crawl *c, unsigned flags)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        n += (c->items[i].flags & flags) == 0;
+    return n + (c->has_pending && (c->pending.flags & flags) == 0);
 }
 
 /* Screen x of an item's left edge at the current offset. */
@@ -256,83 +323,6 @@ void kb_crawl_step(struct kb_crawl *c, uint64_t frame, struct kb_atlas *atlas, s
     c->has_pending = false;
 }
 
-static struct batch *batch_for(struct kb_crawl *c, int page)
-{
-    if (page >= c->n_batches) {
-        c->batches = kb_xreallocarray(c->batches, (size_t)page + 1, sizeof(*c->batches));
-        memset(c->batches + c->n_batches, 0,
-               (size_t)(page + 1 - c->n_batches) * sizeof(*c->batches));
-        c->n_batches = page + 1;
-    }
-    return &c->batches[page];
-}
-
-static void submit(void *user)
-{
-    struct kb_crawl *c = user;
-    for (int p = 0; p < c->n_batches; p++) {
-        struct batch *b = &c->batches[p];
-        if (b->ni == 0)
-            continue;
-        SDL_RenderGeometry(c->renderer, kb_atlas_texture(c->atlas, p), b->v, (int)b->nv, b->idx,
-                           (int)b->ni);
-        c->calls++;
-        b->nv = b->ni = 0;
-    }
-}
-
-/* One glyph = two triangles sharing an edge, axis-aligned, one colour: the
- * shape SDL's software renderer turns into a plain blit. */
-static void add_quad(struct batch *b, float x, float y, float w, float h, float u0, float v0,
-                     float u1, float v1, SDL_Color col)
-{
-    if (b->nv + 4 > b->cap) {
-        b->cap = b->cap * 2 + 64;
-        b->v = kb_xreallocarray(b->v, b->cap, sizeof(*b->v));
-        b->idx = kb_xreallocarray(b->idx, b->cap / 4 * 6 + 6, sizeof(*b->idx));
-    }
-    SDL_Vertex *v = b->v + b->nv;
-    v[0] = (SDL_Vertex){{x, y}, col, {u0, v0}};
-    v[1] = (SDL_Vertex){{x + w, y}, col, {u1, v0}};
-    v[2] = (SDL_Vertex){{x + w, y + h}, col, {u1, v1}};
-    v[3] = (SDL_Vertex){{x, y + h}, col, {u0, v1}};
-    int base = (int)b->nv, *i = b->idx + b->ni;
-    i[0] = base;
-    i[1] = base + 1;
-    i[2] = base + 2;
-    i[3] = base;
-    i[4] = base + 2;
-    i[5] = base + 3;
-    b->nv += 4;
-    b->ni += 6;
-}
-
-static void draw_line(struct kb_crawl *c, const struct kb_line *line, double x0, SDL_Color col,
-                      float page_size)
-{
-    double area_l = c->geo.area.x, area_r = c->geo.area.x + c->geo.area.w;
-    SDL_Color white = {255, 255, 255, 255};
-    double pen = 0;
-    for (size_t r = 0; r < line->n_runs; r++) {
-        const struct kb_run *run = &line->runs[r];
-        for (size_t k = 0; k < run->n_glyphs; k++) {
-            const struct kb_glyph *gl = &line->glyphs[run->first_glyph + k];
-            double gx = x0 + floor(pen + gl->x_offset);
-            pen += gl->x_advance;
-            if (gx > area_r || gx + line->px * 2 < area_l)
-                continue;
-            const struct kb_atlas_glyph *g = kb_atlas_get(c->atlas, run->font, gl->id, line->px);
-            if (g == NULL || g->page < 0)
-                continue;
-            float x = (float)(gx + g->left);
-            float y = (float)(c->geo.baseline - lround(gl->y_offset) - g->top);
-            add_quad(batch_for(c, g->page), x, y, (float)g->w, (float)g->h, g->x / page_size,
-                     g->y / page_size, (g->x + g->w) / page_size, (g->y + g->h) / page_size,
-                     g->color ? white : col);
-        }
-    }
-}
-
 /* The screen x of each segment of it; segments run mirrored for a
  * right-to-left item. */
 static void layout_segs(const struct kb_crawl *c, const struct item *it, double *xs)
@@ -369,7 +359,7 @@ static void draw_badges(struct kb_crawl *c, SDL_Renderer *ren, const struct item
     }
 }
 
-static void draw_item(struct kb_crawl *c, const struct item *it, float page_size)
+static void draw_item(struct kb_crawl *c, const struct item *it)
 {
     double xs[KB_CRAWL_SEGS_MAX];
     layout_segs(c, it, xs);
@@ -392,29 +382,26 @@ static void draw_item(struct kb_crawl *c, const struct item *it, float page_size
             col = c->style.separator;
             break;
         }
-        draw_line(c, s->line, x, col, page_size);
+        kb_batch_line(c->batch, s->line, x, c->geo.baseline, col, c->geo.area.x,
+                      c->geo.area.x + c->geo.area.w);
     }
 }
 
 int kb_crawl_draw(struct kb_crawl *c, SDL_Renderer *renderer, struct kb_atlas *atlas)
 {
-    c->renderer = renderer;
-    c->atlas = atlas;
     c->calls = 0;
-    kb_atlas_set_flush(atlas, submit, c);
     SDL_RenderSetClipRect(renderer, &c->geo.area);
-    float page_size = (float)kb_atlas_page_size(atlas);
     for (size_t i = 0; i < c->n; i++) {
         if (item_in_view(c, &c->items[i]))
             draw_badges(c, renderer, &c->items[i]);
     }
+    kb_batch_begin(c->batch, renderer, atlas);
     for (size_t i = 0; i < c->n; i++) {
         if (item_in_view(c, &c->items[i]))
-            draw_item(c, &c->items[i], page_size);
+            draw_item(c, &c->items[i]);
     }
-    submit(c);
+    c->calls += kb_batch_end(c->batch);
     SDL_RenderSetClipRect(renderer, NULL);
-    kb_atlas_set_flush(atlas, NULL, NULL);
     return c->calls;
 }
 

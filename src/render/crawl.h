@@ -78,6 +78,17 @@ size_t kb_crawl_remove(struct kb_crawl *crawl, const char *id);
 /* Removes everything (a breaking interruption, a reload). */
 void kb_crawl_clear(struct kb_crawl *crawl);
 
+/* Breaking news: sets what is on the crawl aside (items, pending, their
+ * places) so kb_crawl_resume can bring it back exactly where it was. Does
+ * nothing if something is already set aside. */
+void kb_crawl_suspend(struct kb_crawl *crawl);
+/* Drops what is on the crawl and brings back what was set aside, at the
+ * places it had when it was set aside. */
+void kb_crawl_resume(struct kb_crawl *crawl);
+bool kb_crawl_suspended(const struct kb_crawl *crawl);
+/* Items on screen or pending that have none of flags. */
+size_t kb_crawl_count_without(const struct kb_crawl *crawl, unsigned flags);
+
 /* Advances to frame: the pending item enters if its turn has come and its
  * glyphs are ready; items that have left are dropped. Rasterises at most
  * warm_budget glyphs of the pending item. */
