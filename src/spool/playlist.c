@@ -15,8 +15,8 @@
  * pass; the next slot is the one with the lowest pass, ties going to the
  * earlier published. A pick adds the slot's stride to its pass: 2 for
  * normal, 1 for high, so high slots come round twice as often. A new slot
- * joins at the pass of the last pick, so it is shown within the current
- * round without restarting anything.
+ * joins at the lowest pass of the others, so it is shown within the
+ * current round without restarting anything.
  *
  * No starvation: in a spool that does not change and has no live breaking
  * item, with N normal and H high slots, every slot is picked at least once
@@ -28,6 +28,8 @@
 
 #define STRIDE_NORMAL 2
 #define STRIDE_HIGH 1
+/* The pass of a slot made by this rebuild, until it joins. */
+#define PASS_NEW UINT64_MAX
 /* Languages in a `languages =` list: far more than any screen shows. */
 #define LANGS_MAX 32
 
@@ -58,7 +60,7 @@ struct kb_playlist {
     uint64_t generation;
     bool built;
     uint64_t stamp;
-    uint64_t vt; /* the pass of the last pick: where new slots join */
+    uint64_t vt; /* the pass of the last pick: where new slots join an empty rotation */
 
     /* The breaking item shown last, to go round several in turn. */
     bool have_last_breaking;
@@ -268,7 +270,7 @@ static void rebuild(struct kb_playlist *pl, const struct kb_spool *spool)
         if (slot == NULL) {
             slot = kb_xcalloc(1, sizeof(*slot));
             strcpy(slot->key, key);
-            slot->pass = pl->vt;
+            slot->pass = PASS_NEW;
             kb_map_put(&pl->slots, slot->key, slot);
         }
         if (slot->stamp != pl->stamp)
@@ -277,6 +279,21 @@ static void rebuild(struct kb_playlist *pl, const struct kb_spool *spool)
             pl->cands[slot->index].priority = item->priority;
     }
     kb_map_release(&memo);
+
+    /* New slots join the round in progress: at the lowest pass of the
+     * others, so they are neither shown twice before the rest nor sent to
+     * the back. */
+    uint64_t join = PASS_NEW;
+    for (size_t i = 0; i < pl->ncands; i++) {
+        if (pl->cands[i].slot->pass < join)
+            join = pl->cands[i].slot->pass;
+    }
+    if (join == PASS_NEW)
+        join = pl->vt;
+    for (size_t i = 0; i < pl->ncands; i++) {
+        if (pl->cands[i].slot->pass == PASS_NEW)
+            pl->cands[i].slot->pass = join;
+    }
 
     /* Forget slots whose items are gone. */
     size_t nstale = 0;
