@@ -4,7 +4,28 @@
  * Rotation in published order; high items twice as often; no item starves;
  * a breaking item goes first and repeats until it expires or is removed;
  * per story, one language (`languages = fr, id`) or every translation in
- * turn (`language_mode = cycle`). Owned by the ingest thread. */
+ * turn (`language_mode = cycle`). Owned by the ingest thread.
+ *
+ * - Order: oldest published first (then id), the order of kb_spool_items.
+ *   Deterministic: the same spool and the same calls give the same picks.
+ * - Priority: high items come round twice per round, normal ones once.
+ *   With N normal and H high items (slots, in cycle mode) and no live
+ *   breaking item, every item is shown in any N + 2H consecutive picks of
+ *   a spool that does not change; each item that joins delays the others by
+ *   at most one pick (two if high). New items join the round in progress.
+ * - Breaking: while any wanted breaking item is live, every pick is one,
+ *   several taking turns in published order; the rotation then resumes
+ *   where it was.
+ * - Languages: an entry matches a tag equal to it (ignoring case) or
+ *   starting with it and a "-" (RFC 4647 basic filtering: "zh" takes
+ *   "zh-Hans" and "zh-Hant"; "zh-Hans" does not take "zh"); "*" matches
+ *   any tag. An item with no story is shown if its lang matches an entry.
+ *   First mode: a story shows its one item matching the earliest entry (an
+ *   exact match before a prefix match, then the earliest published). Cycle
+ *   mode: a story is one slot whose matching translations are shown back to
+ *   back, ordered the same way. An empty list shows every item (in cycle
+ *   mode, a story's translations in published order). Entries that are not
+ *   language tags are warned about and ignored. */
 #ifndef KB_SPOOL_PLAYLIST_H
 #define KB_SPOOL_PLAYLIST_H
 

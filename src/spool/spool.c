@@ -340,7 +340,10 @@ static void load(struct kb_spool *s, struct sfile *f, const struct stat *lst, in
         kb_log_forget(path);
     struct kb_item **items = NULL;
     size_t n = 0;
-    bool ok = kb_spool_parse(buf, len, path, st.st_mtime, s->max_items, path, &items, &n, &err);
+    /* The bundle bound is the built-in one, as for `kabar validate`, so both
+     * judge a file alike; a lower configured limit is met by eviction. */
+    bool ok =
+        kb_spool_parse(buf, len, path, st.st_mtime, KB_SPOOL_ITEMS_MAX, path, &items, &n, &err);
     free(buf);
     if (!ok) {
         fail(s, f, &err, &st, now_ms);
@@ -441,14 +444,15 @@ static bool open_folder(struct kb_spool *s, int64_t now_ms)
     s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct stat st;
     if (s->dirfd < 0 || fstat(s->dirfd, &st) != 0) {
-        if (errno == ENOENT)
-            LOG_WARN_ONCE(s->absent_key,
-                          "%s: spool folder missing; showing nothing until it appears", s->dir);
-        else
+        /* A folder that went was reported by lose_folder already. */
+        if (errno != ENOENT)
             LOG_WARN_ONCE(s->absent_key,
                           "%s: spool folder cannot be opened (%s); looking again "
                           "every %d ms",
                           s->dir, strerror(errno), s->poll_ms);
+        else if (!s->was_present)
+            LOG_WARN_ONCE(s->absent_key,
+                          "%s: spool folder missing; showing nothing until it appears", s->dir);
         close_folder(s);
         return false;
     }

@@ -5,7 +5,31 @@
  * kb_spool_update reads what changed (inotify events, or a rescan when
  * polling), applies the settle rule, moves settled bad files to rejected/,
  * enforces the limits, and reports each change to the item table through
- * the change callback, so the playlist and the screen can follow at once. */
+ * the change callback, so the playlist and the screen can follow at once.
+ *
+ * Decisions the contract leaves open:
+ * - A file is valid only if every item in it is: one bad item in a bundle
+ *   rejects the whole file (the contract moves files, not items), with the
+ *   line naming the item ("spool/x.json: items[3]: field ..."). One id
+ *   twice in one file is an error too.
+ * - A UTF-8 byte order mark is rejected with its own line (RFC 8259 lets a
+ *   parser refuse it, and a producer's CI should catch it, not each screen).
+ * - Raw invalid UTF-8 or a NUL byte is reported by the byte offset in the
+ *   file, with the field it sits in when it is a member's string value
+ *   ("field \"text\": invalid UTF-8 at byte 41"), else with line:column.
+ * - Nesting deeper than KB_JSON_DEPTH_MAX is refused before jansson parses.
+ * - Optional fields set to null count as absent.
+ * - Items already expired when read are dropped silently (valid, over).
+ * - A file dated far in the future (beyond the settle time) counts as
+ *   settled; one dated a little ahead settles as usual.
+ * - A bad file that cannot be moved to rejected/ (read-only or full disk,
+ *   or move_rejected false) is logged once and left alone until it changes.
+ * - A file is read only when inotify names it, its stat (inode, size,
+ *   mtime) changed, or its settle retry is due; with inotify the folder is
+ *   still rescanned every 60 s as a safety net, and checked every poll_ms
+ *   (an open folder being removed raises no inotify event).
+ * - Between two files with one id, equal `published` goes to the greater
+ *   file name, so every screen agrees. */
 #ifndef KB_SPOOL_SPOOL_H
 #define KB_SPOOL_SPOOL_H
 
