@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOG_MODULE "main"
 #include "app/config.h"
 #include "app/paths.h"
+#include "app/preview.h"
 #include "app/run.h"
 #include "core/log.h"
 #include "core/utf8.h"
@@ -33,6 +35,7 @@ static const char usage_main[] =
     "       kabar fonts [--lang TAG] TEXT which font each character falls to\n"
     "       kabar validate FILE...        check spool files as the ticker would\n"
     "       kabar post --spool DIR [fields] TEXT   write an item atomically\n"
+    "       kabar preview [--board NAME] [--png OUT.png] [--watch] FILE.json...\n"
     "       kabar --version | --help | --print-config\n"
     "\n"
     "`kabar SUBCOMMAND --help` says more. Docs: docs/cli.md, docs/config.md.\n";
@@ -76,6 +79,14 @@ static const char usage_validate[] =
     "\n"
     "Checks each spool file as the ticker would and prints one line per file; exits 1 if any\n"
     "is invalid.\n";
+
+static const char usage_preview[] =
+    "usage: kabar preview [--board NAME] [--config FILE] [--size WxH] [--set KEY=VALUE]...\n"
+    "                     [--png OUT.png] [--watch] FILE.json...\n"
+    "\n"
+    "Shows the items of the given spool files as a wall with that board and config would:\n"
+    "in a window, or with --png as a strip of bars showing each item whole. --watch shows\n"
+    "each edit of the files at once. Invalid files are reported as `kabar validate` does.\n";
 
 static const char usage_post[] =
     "usage: kabar post --spool DIR --id ID --lang TAG [--kind headline|quote] [--by NAME]\n"
@@ -298,6 +309,83 @@ static int cmd_run(int argc, char **argv)
     return kb_run(&ro);
 }
 
+/* ---- preview ---- */
+
+static int cmd_preview(int argc, char **argv)
+{
+    static const struct option opts[] = {{"board", required_argument, 0, 'b'},
+                                         {"config", required_argument, 0, 'c'},
+                                         {"size", required_argument, 0, 's'},
+                                         {"set", required_argument, 0, 'S'},
+                                         {"png", required_argument, 0, 'p'},
+                                         {"watch", no_argument, 0, 'w'},
+                                         {0, 0, 0, 0}};
+    struct kb_preview_opts po;
+    memset(&po, 0, sizeof(po));
+    kb_config_defaults(&po.cfg);
+    struct kb_error err;
+    const char *board = NULL, *config = NULL;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'b')
+            board = optarg;
+        else if (c == 'c')
+            config = optarg;
+    }
+    if ((board != NULL && !load_board(&po.cfg, board, &err)) ||
+        (config != NULL && !kb_config_load(&po.cfg, config, &err))) {
+        fprintf(stderr, "kabar: %s\n", err.msg);
+        return 1;
+    }
+    optind = 1;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+        case 'c':
+            break;
+        case 's':
+            if (!kb_config_set(&po.cfg, "size", optarg, "--size", &err)) {
+                fprintf(stderr, "kabar: %s\n", err.msg);
+                return 1;
+            }
+            break;
+        case 'S': {
+            char *eq = strchr(optarg, '=');
+            if (eq == NULL)
+                return usage_error(usage_preview, "--set %s: expected KEY=VALUE", optarg);
+            *eq = '\0';
+            if (!kb_config_set(&po.cfg, optarg, eq + 1, "--set", &err)) {
+                fprintf(stderr, "kabar: %s\n", err.msg);
+                return 1;
+            }
+            break;
+        }
+        case 'p':
+            po.png = optarg;
+            break;
+        case 'w':
+            po.watch = true;
+            break;
+        default:
+            fputs(usage_preview, stderr);
+            return 2;
+        }
+    }
+    if (optind >= argc)
+        return usage_error(usage_preview, "%s", "expected at least one FILE.json");
+    po.files = argv + optind;
+    po.n_files = argc - optind;
+    if (po.png == NULL && strcmp(po.cfg.mode, "auto") == 0)
+        snprintf(po.cfg.mode, sizeof(po.cfg.mode), "window");
+    enum kb_log_level level;
+    if (kb_log_level_parse(po.cfg.log_level, &level))
+        kb_log_set_level(level);
+    return kb_preview(&po);
+}
+
 /* ---- shape and fonts ---- */
 
 static int cmd_shape(int argc, char **argv, bool fonts_only)
@@ -384,6 +472,16 @@ static int cmd_shape(int argc, char **argv, bool fonts_only)
     return status;
 }
 
+static int cmd_shape_only(int argc, char **argv)
+{
+    return cmd_shape(argc, argv, false);
+}
+
+static int cmd_fonts(int argc, char **argv)
+{
+    return cmd_shape(argc, argv, true);
+}
+
 /* ---- validate ---- */
 
 static int cmd_validate(int argc, char **argv)
@@ -461,7 +559,8 @@ static int cmd_post(int argc, char **argv)
 
     struct kb_error err;
     char *unknown = NULL;
-    struct kb_item *item = kb_item_from_json(obj, "kabar post", 0, &err, &unknown);
+    struct kb_item *item =
+        kb_item_from_json(obj, "kabar post", (int64_t)time(NULL), &err, &unknown);
     free(unknown);
     char *tmp = NULL, *path = NULL;
     if (item == NULL) {
@@ -504,11 +603,12 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         const char *usage;
-    } cmds[] = {{"run", usage_run},
-                {"shape", usage_shape},
-                {"fonts", usage_fonts},
-                {"validate", usage_validate},
-                {"post", usage_post}};
+        int (*fn)(int argc, char **argv);
+    } cmds[] = {
+        {"run", usage_run, cmd_run},       {"shape", usage_shape, cmd_shape_only},
+        {"fonts", usage_fonts, cmd_fonts}, {"validate", usage_validate, cmd_validate},
+        {"post", usage_post, cmd_post},    {"preview", usage_preview, cmd_preview},
+    };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(cmd, cmds[i].name) != 0)
             continue;
@@ -516,18 +616,7 @@ int main(int argc, char **argv)
             fputs(cmds[i].usage, stdout);
             return 0;
         }
-        switch (i) {
-        case 0:
-            return cmd_run(sub_argc, sub_argv);
-        case 1:
-            return cmd_shape(sub_argc, sub_argv, false);
-        case 2:
-            return cmd_shape(sub_argc, sub_argv, true);
-        case 3:
-            return cmd_validate(sub_argc, sub_argv);
-        default:
-            return cmd_post(sub_argc, sub_argv);
-        }
+        return cmds[i].fn(sub_argc, sub_argv);
     }
     return usage_error(usage_main, "unknown subcommand \"%s\"", cmd);
 }

@@ -22,6 +22,8 @@ struct kb_channel {
     struct kb_event events[EVENTS_MAX];
     size_t ev_head, n_events;
     int px;
+    int panel_px, panel_width;
+    bool want_quote;
     bool stop;
     struct kb_channel_counts counts;
     int efd;
@@ -130,6 +132,40 @@ void kb_channel_set_px(struct kb_channel *ch, int px)
     pthread_mutex_unlock(&ch->lock);
     if (changed)
         wake_ingest(ch);
+}
+
+void kb_channel_set_panel(struct kb_channel *ch, int px, int width)
+{
+    pthread_mutex_lock(&ch->lock);
+    bool changed = ch->panel_px != px || ch->panel_width != width;
+    ch->panel_px = px;
+    ch->panel_width = width;
+    ch->want_quote = ch->want_quote || changed;
+    pthread_mutex_unlock(&ch->lock);
+    if (changed)
+        wake_ingest(ch);
+}
+
+void kb_channel_want_quote(struct kb_channel *ch)
+{
+    pthread_mutex_lock(&ch->lock);
+    bool was = ch->want_quote;
+    ch->want_quote = true;
+    pthread_mutex_unlock(&ch->lock);
+    if (!was)
+        wake_ingest(ch);
+}
+
+bool kb_channel_panel(struct kb_channel *ch, int *px, int *width)
+{
+    pthread_mutex_lock(&ch->lock);
+    *px = ch->panel_px;
+    *width = ch->panel_width;
+    bool want = ch->want_quote && ch->panel_px > 0;
+    if (want)
+        ch->want_quote = false;
+    pthread_mutex_unlock(&ch->lock);
+    return want;
 }
 
 int kb_channel_px(struct kb_channel *ch)

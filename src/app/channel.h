@@ -22,6 +22,7 @@ enum kb_event_type {
     KB_EVENT_REMOVE,   /* take id off the screen now (retracted, expired, edited) */
     KB_EVENT_BREAKING, /* show line now, in the breaking style */
     KB_EVENT_CHROME,   /* a new line for a chrome slot (segs[0], or none to empty it) */
+    KB_EVENT_PANEL, /* the next quote for the panel: KB_SEG_TEXT lines, KB_SEG_SOURCE attribution */
 };
 
 struct kb_ready {
@@ -58,10 +59,16 @@ bool kb_channel_take(struct kb_channel *ch, struct kb_ready *out, int wait_ms);
 bool kb_channel_next_event(struct kb_channel *ch, struct kb_event *out);
 /* The pixel size lines must be laid out at; a change drops the ready lines. */
 void kb_channel_set_px(struct kb_channel *ch, int px);
+/* The quote panel's em size and width (0 when there is no panel). */
+void kb_channel_set_panel(struct kb_channel *ch, int px, int width);
+/* The panel has no quote waiting: asks the ingest thread for the next. */
+void kb_channel_want_quote(struct kb_channel *ch);
 void kb_channel_get_counts(struct kb_channel *ch, struct kb_channel_counts *out);
 
 /* Ingest side. */
 int kb_channel_px(struct kb_channel *ch);
+/* The panel's size; returns true (once) if the render side asked for a quote. */
+bool kb_channel_panel(struct kb_channel *ch, int *px, int *width);
 /* Room in the ready queue; 0 when full. */
 size_t kb_channel_room(struct kb_channel *ch);
 /* Queues a ready line (takes the reference in r). */

@@ -40,6 +40,7 @@ struct kb_config {
     struct kb_color background, bar, text, label_bg, label_fg, breaking_bg, breaking_fg;
     struct kb_color source, badge_bg, badge_fg, separator_color;
     struct kb_color breaking_label_bg, breaking_label_fg, clock_fg, stale_fg, stale_bg;
+    struct kb_color quote_fg, attribution_fg;
     /* [spool] */
     char spool[4096];
     int spool_poll_ms;
@@ -59,9 +60,13 @@ struct kb_config {
     char label[128];        /* "" = localized default */
     char idle_message[512]; /* "" = localized default */
     char quotes[16];        /* crawl | panel */
+    double quote_seconds;   /* hold of a quote on the panel */
+    double quote_size;      /* quote em size, fraction of the screen height */
     char clock_format[64];  /* strftime format; "" hides the clock */
     int stale_after_min;    /* "feed stale" marker after this long without change; 0: never */
     bool breaking_flash;    /* flash the bar when breaking news enters */
+    /* Not a key: set by `kabar preview`, whose edits must show at once. */
+    bool restart_on_edit;
     /* [log] */
     char log_level[16];
 };

@@ -3,16 +3,19 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define LOG_MODULE "ingest"
+#include "app/compose.h"
 #include "app/present.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "render/chrome.h"
 #include "render/crawl.h"
+#include "render/panel.h"
 #include "spool/playlist.h"
 #include "spool/spool.h"
 
@@ -31,6 +34,7 @@ struct kb_ingest {
     struct kb_playlist *playlist;
     int chrome_px;       /* px the chrome was last laid out at */
     int64_t next_minute; /* wall ms of the next clock tick */
+    size_t quote_cursor; /* index of the last quote given to the panel */
     bool stale_shown;
 };
 
@@ -41,81 +45,6 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static enum kb_dir dir_of(const struct kb_item *item)
-{
-    switch (item->dir) {
-    case KB_ITEM_DIR_LTR:
-        return KB_DIR_LTR;
-    case KB_ITEM_DIR_RTL:
-        return KB_DIR_RTL;
-    default:
-        return KB_DIR_AUTO;
-    }
-}
-
-/* Share of the crawl's em size a machine-translation badge's text gets. */
-#define BADGE_SCALE 0.55
-
-static struct kb_line *lay_out_text(struct kb_ingest *in, const char *text, const char *lang,
-                                    enum kb_dir dir, int px, const char *what)
-{
-    struct kb_error err;
-    struct kb_line *line = kb_line_layout(in->faces, text, strlen(text), lang, dir, px, &err);
-    if (line == NULL)
-        LOG_WARN_ONCE(what, "%s: cannot lay out: %s", what, err.msg);
-    return line;
-}
-
-static void add_seg(struct kb_ready *r, struct kb_line *line, enum kb_seg_style style)
-{
-    if (line == NULL || r->n_segs == KB_CRAWL_SEGS_MAX)
-        return;
-    r->segs[r->n_segs].line = line;
-    r->segs[r->n_segs].style = style;
-    r->n_segs++;
-}
-
-/* Lays out item (or the idle message when item is NULL) into r: its source
- * label, its text, its translation badge and the separator, each a line. */
-static bool lay_out(struct kb_ingest *in, const struct kb_item *item, int px, struct kb_ready *r)
-{
-    const struct kb_config *cfg = in->cfg;
-    memset(r, 0, sizeof(*r));
-    if (item == NULL) {
-        const char *msg =
-            cfg->idle_message[0] ? cfg->idle_message : kb_present_idle(cfg->screen_lang);
-        add_seg(r, lay_out_text(in, msg, cfg->screen_lang, KB_DIR_AUTO, px, "idle message"),
-                KB_SEG_TEXT);
-        return r->n_segs > 0;
-    }
-    char *text = kb_present_text(item);
-    struct kb_line *main = lay_out_text(in, text, item->lang, dir_of(item), px, item->file);
-    free(text);
-    if (main == NULL)
-        return false;
-    /* Chrome around the text takes the text's direction, so it mirrors with it. */
-    enum kb_dir dir = main->base_dir;
-    if (cfg->show_source && item->source[0] != '\0')
-        add_seg(r, lay_out_text(in, item->source, item->lang, dir, px, item->file), KB_SEG_SOURCE);
-    add_seg(r, main, KB_SEG_TEXT);
-    if (cfg->translation_badge && item->translated_from[0] != '\0') {
-        char *badge = kb_present_badge(item->lang, item->translated_from);
-        int bpx = (int)(px * BADGE_SCALE + 0.5);
-        add_seg(r, lay_out_text(in, badge, item->lang, dir, bpx, item->file), KB_SEG_BADGE);
-        free(badge);
-    }
-    if (cfg->separator[0] != '\0')
-        add_seg(r, lay_out_text(in, cfg->separator, item->lang, dir, px, "separator"),
-                KB_SEG_SEPARATOR);
-    snprintf(r->id, sizeof(r->id), "%s", item->id);
-    r->flags = item->priority == KB_PRIORITY_BREAKING ? KB_CRAWL_BREAKING : 0;
-    return true;
-}
-
-/* Share of the crawl's em size the label and clock get, and the stale marker. */
-#define CHROME_SCALE 0.8
-#define STALE_SCALE 0.42
-
 static void post_chrome(struct kb_ingest *in, enum kb_chrome_slot slot, const char *text,
                         double scale, int px)
 {
@@ -123,12 +52,7 @@ static void post_chrome(struct kb_ingest *in, enum kb_chrome_slot slot, const ch
     memset(&ev, 0, sizeof(ev));
     ev.type = KB_EVENT_CHROME;
     ev.slot = (int)slot;
-    if (text != NULL && text[0] != '\0') {
-        const char *lang = in->cfg->screen_lang;
-        add_seg(&ev.item,
-                lay_out_text(in, text, lang, KB_DIR_AUTO, (int)(px * scale + 0.5), "chrome"),
-                KB_SEG_TEXT);
-    }
+    kb_compose_add(&ev.item, kb_compose_chrome(in->faces, in->cfg, text, px, scale), KB_SEG_TEXT);
     kb_channel_post(in->ch, &ev);
 }
 
@@ -153,7 +77,7 @@ static void tick_chrome(struct kb_ingest *in, int px, int64_t now)
     char buf[128];
     if (cfg->clock_format[0] != '\0') {
         format_time(cfg->clock_format, now, buf, sizeof(buf));
-        post_chrome(in, KB_CHROME_CLOCK, buf, CHROME_SCALE, px);
+        post_chrome(in, KB_CHROME_CLOCK, buf, KB_CHROME_SCALE, px);
     }
     int64_t last = kb_spool_last_change_ms(in->spool);
     bool stale =
@@ -161,10 +85,10 @@ static void tick_chrome(struct kb_ingest *in, int px, int64_t now)
     if (stale) {
         format_time("%H:%M", last, buf, sizeof(buf));
         char *msg = kb_present_stale(cfg->screen_lang, buf);
-        post_chrome(in, KB_CHROME_STALE, msg, STALE_SCALE, px);
+        post_chrome(in, KB_CHROME_STALE, msg, KB_STALE_SCALE, px);
         free(msg);
     } else if (in->stale_shown) {
-        post_chrome(in, KB_CHROME_STALE, NULL, STALE_SCALE, px);
+        post_chrome(in, KB_CHROME_STALE, NULL, KB_STALE_SCALE, px);
     }
     in->stale_shown = stale;
     in->next_minute = (now / 60000 + 1) * 60000;
@@ -175,9 +99,9 @@ static void lay_out_chrome(struct kb_ingest *in, int px, int64_t now)
 {
     const struct kb_config *cfg = in->cfg;
     const char *label = cfg->label[0] ? cfg->label : kb_present_label(cfg->screen_lang);
-    post_chrome(in, KB_CHROME_LABEL, label, CHROME_SCALE, px);
-    post_chrome(in, KB_CHROME_BREAKING_LABEL, kb_present_breaking(cfg->screen_lang), CHROME_SCALE,
-                px);
+    post_chrome(in, KB_CHROME_LABEL, label, KB_CHROME_SCALE, px);
+    post_chrome(in, KB_CHROME_BREAKING_LABEL, kb_present_breaking(cfg->screen_lang),
+                KB_CHROME_SCALE, px);
     in->stale_shown = true; /* so a stale marker of the old size is cleared */
     tick_chrome(in, px, now);
     in->chrome_px = px;
@@ -189,7 +113,7 @@ static void on_change(void *user, enum kb_spool_change what, const struct kb_ite
     struct kb_event ev;
     memset(&ev, 0, sizeof(ev));
     snprintf(ev.item.id, sizeof(ev.item.id), "%s", item->id);
-    if (what == KB_SPOOL_REMOVED) {
+    if (what == KB_SPOOL_REMOVED || (what == KB_SPOOL_EDITED && in->cfg->restart_on_edit)) {
         ev.type = KB_EVENT_REMOVE;
         kb_channel_post(in->ch, &ev);
         return;
@@ -197,7 +121,7 @@ static void on_change(void *user, enum kb_spool_change what, const struct kb_ite
     if (item->priority == KB_PRIORITY_BREAKING &&
         kb_playlist_wants(in->playlist, in->spool, item)) {
         int px = kb_channel_px(in->ch);
-        if (px > 0 && lay_out(in, item, px, &ev.item)) {
+        if (px > 0 && kb_compose_item(in->faces, in->cfg, item, px, &ev.item)) {
             ev.type = KB_EVENT_BREAKING;
             kb_channel_post(in->ch, &ev);
         }
@@ -216,18 +140,97 @@ static void publish_counts(struct kb_ingest *in)
 }
 
 /* Fills the ready queue with the playlist's next items. */
+static bool panel_mode(const struct kb_ingest *in)
+{
+    return strcmp(in->cfg->quotes, "panel") == 0;
+}
+
+/* True if the spool holds an item this screen shows that is not a quote:
+ * in panel mode, the crawl then leaves quotes to the panel. Quotes alone
+ * still crawl, so the bar is never empty. */
+static bool has_headline(const struct kb_ingest *in)
+{
+    size_t n;
+    const struct kb_item *const *items = kb_spool_items(in->spool, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (items[i]->kind != KB_KIND_QUOTE && kb_playlist_wants(in->playlist, in->spool, items[i]))
+            return true;
+    }
+    return false;
+}
+
+/* Fills the ready queue with the playlist's next items. */
 static void refill(struct kb_ingest *in)
 {
     int px = kb_channel_px(in->ch);
-    if (px <= 0)
+    if (px <= 0 || kb_channel_room(in->ch) == 0)
         return;
+    bool skip_quotes = panel_mode(in) && has_headline(in);
     /* Bounded: a spool whose every item fails layout must not spin here. */
-    for (int tries = 0; tries < 8 && kb_channel_room(in->ch) > 0; tries++) {
+    for (int tries = 0; tries < 16 && kb_channel_room(in->ch) > 0; tries++) {
         const struct kb_item *item = kb_playlist_next(in->playlist, in->spool, wall_ms());
+        if (item != NULL && skip_quotes && item->kind == KB_KIND_QUOTE &&
+            item->priority != KB_PRIORITY_BREAKING)
+            continue;
         struct kb_ready r;
-        if (lay_out(in, item, px, &r))
+        if (kb_compose_item(in->faces, in->cfg, item, px, &r))
             kb_channel_offer(in->ch, &r);
     }
+}
+
+/* The next quote for the panel, round robin in published order. */
+static const struct kb_item *next_quote(struct kb_ingest *in)
+{
+    size_t n;
+    const struct kb_item *const *items = kb_spool_items(in->spool, &n);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = (in->quote_cursor + 1 + k) % n;
+        const struct kb_item *it = items[i];
+        if (it->kind == KB_KIND_QUOTE && it->priority != KB_PRIORITY_BREAKING &&
+            kb_playlist_wants(in->playlist, in->spool, it)) {
+            in->quote_cursor = i;
+            return it;
+        }
+    }
+    return NULL;
+}
+
+/* Lays the next quote out for the panel when the render side asks. */
+static void feed_panel(struct kb_ingest *in)
+{
+    int px, width;
+    if (!panel_mode(in) || !kb_channel_panel(in->ch, &px, &width))
+        return;
+    const struct kb_item *q = next_quote(in);
+    if (q == NULL)
+        return;
+    const struct kb_quote_style *qs = kb_quote_style(q->lang);
+    char *text = kb_xasprintf("%s%s%s", qs->open, q->text, qs->close);
+    struct kb_line *lines[KB_PANEL_LINES_MAX];
+    struct kb_error err;
+    lines[0] = kb_line_layout(in->faces, text, strlen(text), q->lang, kb_compose_dir(q), px, &err);
+    size_t n = lines[0] != NULL ? 1 : 0;
+    (void)width;
+    free(text);
+    if (n == 0) {
+        LOG_WARN_ONCE(q->file, "%s: cannot lay out the quote: %s", q->file, err.msg);
+        return;
+    }
+    struct kb_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = KB_EVENT_PANEL;
+    for (size_t i = 0; i < n; i++)
+        kb_compose_add(&ev.item, lines[i], KB_SEG_TEXT);
+    if (q->by != NULL) {
+        char *by = kb_present_attribution(q->lang, q->by);
+        kb_compose_add(&ev.item,
+                       kb_compose_text(in->faces, by, q->lang, lines[0]->base_dir,
+                                       (int)(px * KB_ATTRIBUTION_SCALE + 0.5), q->file),
+                       KB_SEG_SOURCE);
+        free(by);
+    }
+    snprintf(ev.item.id, sizeof(ev.item.id), "%s", q->id);
+    kb_channel_post(in->ch, &ev);
 }
 
 static void *run(void *arg)
@@ -243,6 +246,7 @@ static void *run(void *arg)
         else if (px > 0 && now >= in->next_minute)
             tick_chrome(in, px, now);
         refill(in);
+        feed_panel(in);
         struct pollfd fds[2] = {{kb_channel_fd(in->ch), POLLIN, 0},
                                 {kb_spool_fd(in->spool), POLLIN, 0}};
         int timeout = kb_spool_timeout_ms(in->spool, wall_ms());
@@ -255,8 +259,9 @@ static void *run(void *arg)
             LOG_ERR_ONCE("ingest-poll", "poll: %s", strerror(errno));
         if (fds[0].revents & POLLIN)
             kb_channel_ack(in->ch);
-        if (kb_spool_update(in->spool, wall_ms()) > 0)
-            publish_counts(in);
+        kb_spool_update(in->spool, wall_ms());
+        /* Always: a rejection changes no item but changes the counts. */
+        publish_counts(in);
     }
     return NULL;
 }
@@ -269,6 +274,7 @@ struct kb_ingest *kb_ingest_start(const struct kb_config *cfg, struct kb_fonts *
     in->fonts = fonts;
     in->ch = ch;
     in->faces = kb_faces_new(fonts);
+    in->quote_cursor = SIZE_MAX; /* the first quote is the oldest */
     in->playlist = kb_playlist_new(cfg->languages, strcmp(cfg->language_mode, "cycle") == 0
                                                        ? KB_LANG_MODE_CYCLE
                                                        : KB_LANG_MODE_FIRST);

@@ -223,3 +223,11 @@ bool kb_present_rtl(const char *lang)
     /* A script subtag decides over the language: az-Arab, pa-Arab, ... */
     return strstr(lang, "-Arab") != NULL || strstr(lang, "-Hebr") != NULL;
 }
+
+char *kb_present_attribution(const char *lang, const char *by)
+{
+    /* Japanese and Chinese set a double dash before the speaker, no space. */
+    if (tag_matches(lang, "ja") || tag_matches(lang, "zh"))
+        return kb_xasprintf("\u2015\u2015%s", by);
+    return kb_xasprintf("\u2014 %s", by);
+}

@@ -19,6 +19,9 @@ const struct kb_quote_style *kb_quote_style(const char *lang);
 /* The text to lay out for item: the headline, or the quote with its marks
  * and attribution. The caller frees it. */
 char *kb_present_text(const struct kb_item *item);
+/* A quote's attribution line on the panel: the speaker after its
+ * language's dash ("— Marie Dupont", "――山田太郎"). The caller frees it. */
+char *kb_present_attribution(const char *lang, const char *by);
 /* The machine-translation badge for an item in lang translated from `from`,
  * in the item's language ("traduit automatiquement de l'indonésien"). The
  * caller frees it. */

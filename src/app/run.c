@@ -17,9 +17,11 @@
 #include "core/xmalloc.h"
 #include "render/atlas.h"
 #include "app/present.h"
+#include "app/scene.h"
 #include "render/batch.h"
 #include "render/chrome.h"
 #include "render/crawl.h"
+#include "render/panel.h"
 #include "render/screen.h"
 
 /* Frames before uploads count against the steady state: long enough for the
@@ -77,55 +79,6 @@ static void sleep_until(double t)
     }
 }
 
-static SDL_Color color(struct kb_color c)
-{
-    return (SDL_Color){c.r, c.g, c.b, c.a};
-}
-
-struct layout {
-    SDL_Rect bar;
-    int px;
-    struct kb_crawl_geometry geo;
-};
-
-/* Pixels per frame at this screen height: speed is given at 1080 lines.
- * Within 5 % of a whole number of pixels, snap to it: whole-pixel steps
- * stay crisp on a TV. */
-static double px_per_frame(const struct kb_config *cfg, int height, double hz)
-{
-    double v = cfg->speed * height / 1080.0 / hz;
-    double whole = round(v);
-    if (whole >= 1 && fabs(v - whole) <= 0.05 * v)
-        return whole;
-    return v;
-}
-
-static struct layout compute_layout(const struct kb_config *cfg, int w, int h, double hz)
-{
-    struct layout l;
-    int inset_x = (int)lround(w * cfg->safe_area / 100.0);
-    int inset_y = (int)lround(h * cfg->safe_area / 100.0);
-    int usable_h = h - 2 * inset_y;
-    int bar_h = (int)lround(usable_h * cfg->bar_height);
-    if (bar_h < 8)
-        bar_h = 8;
-    l.bar = (SDL_Rect){inset_x, strcmp(cfg->position, "top") == 0 ? inset_y : h - inset_y - bar_h,
-                       w - 2 * inset_x, bar_h};
-    l.px = (int)lround(bar_h * cfg->font_scale);
-    if (l.px < 6)
-        l.px = 6;
-    l.geo.area = l.bar;
-    /* Noto's capitals and x-height sit about 0.36 em above the baseline
-     * at their middle: centre that on the bar. */
-    l.geo.baseline = l.bar.y + bar_h / 2 + (int)lround(l.px * 0.36);
-    l.geo.px_per_frame = px_per_frame(cfg, usable_h, hz);
-    l.geo.gap = (int)lround(cfg->item_gap * l.px);
-    l.geo.dir = strcmp(cfg->crawl_direction, "left-to-right") == 0   ? KB_CRAWL_LEFT_TO_RIGHT
-                : strcmp(cfg->crawl_direction, "right-to-left") == 0 ? KB_CRAWL_RIGHT_TO_LEFT
-                                                                     : KB_CRAWL_AUTO;
-    return l;
-}
-
 static enum kb_screen_mode screen_mode(const char *mode)
 {
     if (strcmp(mode, "window") == 0)
@@ -171,12 +124,15 @@ struct loop {
     struct kb_ingest *ingest;
     struct kb_batch *batch;
     struct kb_stats *stats;
-    struct layout layout;
+    struct kb_scene layout;
     struct kb_chrome *chrome;
+    struct kb_panel *panel; /* NULL unless quotes = panel */
     bool rtl_screen;
     double t;              /* crawl time of this frame, seconds */
     double breaking_since; /* crawl time breaking news last entered */
     bool full_redraw;
+    bool panel_redraw; /* the whole screen was cleared: the panel too */
+    int vsync_fast;    /* early frames that came back far faster than a refresh */
     /* Portrait screens: the scene is drawn upright into this texture of
      * the logical size, then turned onto the screen. NULL at rotation 0. */
     SDL_Texture *rotated;
@@ -240,18 +196,56 @@ static void present_rotated(struct loop *L)
                      SDL_FLIP_NONE);
 }
 
+/* The quote panel: most of the width, centred in the space above the bar
+ * (below it when the bar is on top). */
+static void place_panel(struct loop *L)
+{
+    if (L->panel == NULL)
+        return;
+    const struct kb_config *cfg = &L->o->cfg;
+    int px = (int)lround(L->logical_h * cfg->quote_size);
+    int h = (int)lround(px * (2 * 1.35 + 0.6 * 1.35 + 0.3));
+    int w = (int)lround(L->layout.bar.w * 0.86);
+    bool top = strcmp(cfg->position, "top") == 0;
+    int space_y = top ? L->layout.bar.y + L->layout.bar.h
+                      : (int)lround(L->logical_h * cfg->safe_area / 100.0);
+    int space_h = top ? L->logical_h - space_y : L->layout.bar.y - space_y;
+    SDL_Rect r = {L->layout.bar.x + (L->layout.bar.w - w) / 2, space_y + (space_h - h) / 2, w, h};
+    SDL_Rect old = kb_panel_rect(L->panel);
+    if (old.w != r.w || old.h != r.h)
+        kb_panel_clear(L->panel); /* its lines are of the old size */
+    kb_panel_place(L->panel, r, px);
+    kb_channel_set_panel(L->ch, px, w);
+}
+
 static void relayout(struct loop *L)
 {
     setup_rotation(L);
-    L->layout = compute_layout(&L->o->cfg, L->logical_w, L->logical_h, L->screen.refresh_hz);
+    L->layout = kb_scene_layout(&L->o->cfg, L->logical_w, L->logical_h, L->screen.refresh_hz);
     kb_chrome_place(L->chrome, L->layout.bar, L->rtl_screen, &L->layout.geo.area);
     kb_crawl_set_geometry(L->crawl, &L->layout.geo);
+    place_panel(L);
     if (kb_channel_px(L->ch) != L->layout.px) {
         /* Lines of the old size would look wrong: start the crawl afresh. */
         kb_crawl_clear(L->crawl);
         kb_channel_set_px(L->ch, L->layout.px);
     }
     L->full_redraw = true;
+}
+
+/* Some drivers say they wait for vsync and do not (X servers without a
+ * compositor, some KMS setups): if the first presents come back much faster
+ * than the refresh period, pace by the clock instead. */
+static void vsync_check(struct loop *L, uint64_t n, double frame_s)
+{
+    if (!L->screen.vsync || n >= 120)
+        return;
+    L->vsync_fast += frame_s < 0.5 / L->screen.refresh_hz;
+    if (n == 119 && L->vsync_fast > 100) {
+        LOG_WARN("the renderer does not wait for vsync; pacing to %.0f Hz by the clock",
+                 L->screen.refresh_hz);
+        L->screen.vsync = false;
+    }
 }
 
 /* Returns false when the window was closed. */
@@ -306,12 +300,27 @@ static void handle_channel_events(struct loop *L)
     while (kb_channel_next_event(L->ch, &ev)) {
         switch (ev.type) {
         case KB_EVENT_REMOVE:
-            if (kb_crawl_remove(L->crawl, ev.item.id) > 0)
+            if (kb_crawl_remove(L->crawl, ev.item.id) +
+                    (L->panel != NULL ? kb_panel_remove(L->panel, ev.item.id) : 0) >
+                0)
                 LOG_INFO("%s: taken off the screen", ev.item.id);
             break;
         case KB_EVENT_BREAKING:
             if (ev.item.n_segs > 0)
                 show_breaking(L, &ev.item);
+            break;
+        case KB_EVENT_PANEL:
+            if (L->panel != NULL && ev.item.n_segs > 0) {
+                struct kb_line *lines[KB_PANEL_LINES_MAX], *by = NULL;
+                size_t n = 0;
+                for (size_t i = 0; i < ev.item.n_segs; i++) {
+                    if (ev.item.segs[i].style == KB_SEG_SOURCE)
+                        by = ev.item.segs[i].line;
+                    else if (n < KB_PANEL_LINES_MAX)
+                        lines[n++] = ev.item.segs[i].line;
+                }
+                kb_panel_push(L->panel, lines, n, by, ev.item.id);
+            }
             break;
         case KB_EVENT_CHROME:
             if (kb_chrome_set(L->chrome, (enum kb_chrome_slot)ev.slot,
@@ -345,12 +354,12 @@ static void feed_crawl(struct loop *L, bool virtual_clock)
 
 /* The bar's colour: the breaking colour, flashing three times as breaking
  * news enters. */
-static SDL_Color bar_color(const struct loop *L)
+static SDL_Color bar_kb_scene_color(const struct loop *L)
 {
     const struct kb_config *cfg = &L->o->cfg;
     if (!L->breaking)
-        return color(cfg->bar);
-    SDL_Color c = color(cfg->breaking_bg);
+        return kb_scene_color(cfg->bar);
+    SDL_Color c = kb_scene_color(cfg->breaking_bg);
     double since = L->t - L->breaking_since;
     if (cfg->breaking_flash && since < 1.2 && (int)(since / 0.2) % 2 == 0) {
         c.r = (Uint8)(c.r + (255 - c.r) / 2);
@@ -369,13 +378,14 @@ static void draw(struct loop *L)
     /* The software renderer keeps its buffer between frames: redraw only
      * the bar. Other renderers' back buffers are undefined after a present. */
     if (L->full_redraw || (!L->screen.software && L->rotated == NULL)) {
-        SDL_Color bg = color(cfg->background);
+        SDL_Color bg = kb_scene_color(cfg->background);
         SDL_SetRenderDrawColor(ren, bg.r, bg.g, bg.b, 255);
         SDL_RenderClear(ren);
         L->full_redraw = false;
+        L->panel_redraw = true;
     }
     L->breaking = kb_crawl_any(L->crawl, KB_CRAWL_BREAKING);
-    SDL_Color bar = bar_color(L);
+    SDL_Color bar = bar_kb_scene_color(L);
     SDL_SetRenderDrawColor(ren, bar.r, bar.g, bar.b, 255);
     SDL_RenderFillRect(ren, &L->layout.bar);
 }
@@ -431,16 +441,22 @@ int kb_run(const struct kb_run_opts *o)
     L.atlas = kb_atlas_new(L.screen.renderer, L.faces, &ao);
     L.crawl = kb_crawl_new();
     L.chrome = kb_chrome_new();
+    if (strcmp(cfg->quotes, "panel") == 0) {
+        L.panel = kb_panel_new();
+        struct kb_panel_style ps = {kb_scene_color(cfg->quote_fg),
+                                    kb_scene_color(cfg->attribution_fg),
+                                    kb_scene_color(cfg->background),
+                                    cfg->quote_seconds,
+                                    0.6,
+                                    cfg->speed};
+        kb_panel_set_style(L.panel, &ps);
+    }
     L.batch = kb_batch_new();
     L.rtl_screen = kb_present_rtl(cfg->screen_lang);
-    struct kb_chrome_style cs = {color(cfg->label_bg),          color(cfg->label_fg),
-                                 color(cfg->breaking_label_bg), color(cfg->breaking_label_fg),
-                                 color(cfg->clock_fg),          color(cfg->stale_fg),
-                                 color(cfg->stale_bg)};
+    struct kb_crawl_style style;
+    struct kb_chrome_style cs;
+    kb_scene_styles(cfg, &style, &cs);
     kb_chrome_set_style(L.chrome, &cs);
-    struct kb_crawl_style style = {color(cfg->text),     color(cfg->breaking_fg),
-                                   color(cfg->source),   color(cfg->badge_bg),
-                                   color(cfg->badge_fg), color(cfg->separator_color)};
     kb_crawl_set_style(L.crawl, &style);
     L.ch = kb_channel_new();
     L.stats = kb_stats_new();
@@ -466,6 +482,7 @@ int kb_run(const struct kb_run_opts *o)
         if (o->seconds > 0 && (double)frame * period >= o->seconds)
             break;
         double frame_start = thread_cpu_s();
+        double frame_wall = mono_s();
         L.t = (double)frame * period;
         if (!handle_sdl_events(&L))
             break;
@@ -479,6 +496,14 @@ int kb_run(const struct kb_run_opts *o)
         kb_crawl_step(L.crawl, frame, L.atlas, (size_t)cfg->warm_glyphs_per_frame);
         draw(&L);
         int calls = kb_crawl_draw(L.crawl, L.screen.renderer, L.atlas);
+        if (L.panel != NULL) {
+            if (kb_panel_wants_next(L.panel))
+                kb_channel_want_quote(L.ch);
+            bool dirty = kb_panel_step(L.panel, L.t, L.atlas, (size_t)cfg->warm_glyphs_per_frame);
+            if (dirty || L.panel_redraw || !L.screen.software || L.rotated != NULL)
+                calls += kb_panel_draw(L.panel, L.screen.renderer, L.atlas, L.batch);
+            L.panel_redraw = false;
+        }
         calls += kb_chrome_draw(L.chrome, L.screen.renderer, L.atlas, L.batch, L.breaking);
         present_rotated(&L);
 
@@ -527,6 +552,7 @@ int kb_run(const struct kb_run_opts *o)
         if (o->virtual_clock) {
             frame++;
         } else {
+            vsync_check(&L, n, now - frame_wall);
             if (!L.screen.vsync)
                 sleep_until(t0 + (double)(n + 1) * period);
             /* Position follows the refresh clock, so a dropped frame does
@@ -542,6 +568,7 @@ done:
     kb_ingest_stop(L.ingest);
     kb_crawl_free(L.crawl);
     kb_chrome_free(L.chrome);
+    kb_panel_free(L.panel);
     kb_batch_free(L.batch);
     if (L.rotated != NULL)
         SDL_DestroyTexture(L.rotated);

@@ -73,6 +73,23 @@ static double seg_width(const struct kb_crawl_seg *s)
     return s->line->width + (s->style == KB_SEG_BADGE ? 2 * badge_pad(s->line) : 0);
 }
 
+/* Segments and the spaces between them; the text line (or the first)
+ * sets the space. */
+static double items_width(const struct item *it)
+{
+    const struct kb_line *text = it->n_segs > 0 ? it->segs[0].line : NULL;
+    for (size_t i = 0; i < it->n_segs; i++) {
+        if (it->segs[i].style == KB_SEG_TEXT) {
+            text = it->segs[i].line;
+            break;
+        }
+    }
+    double w = 0;
+    for (size_t i = 0; i < it->n_segs; i++)
+        w += seg_width(&it->segs[i]) + (i > 0 ? text->px / 3.0 : 0);
+    return w;
+}
+
 void kb_crawl_free(struct kb_crawl *c)
 {
     if (c == NULL)
@@ -145,8 +162,7 @@ void kb_crawl_push(struct kb_crawl *c, const struct kb_crawl_seg *segs, size_t n
         return;
     if (it->text == NULL)
         it->text = it->segs[0].line;
-    for (size_t i = 0; i < it->n_segs; i++)
-        it->width += seg_width(&it->segs[i]) + (i > 0 ? seg_space(it) : 0);
+    it->width = items_width(it);
     snprintf(it->id, sizeof(it->id), "%s", id);
     it->flags = flags;
     it->motion = motion_of(c, it->text);
@@ -157,6 +173,37 @@ void kb_crawl_push_line(struct kb_crawl *c, struct kb_line *line, const char *id
 {
     struct kb_crawl_seg seg = {line, KB_SEG_TEXT};
     kb_crawl_push(c, &seg, 1, id, flags);
+}
+
+void kb_crawl_show_at(struct kb_crawl *c, const struct kb_crawl_seg *segs, size_t n, const char *id,
+                      unsigned flags, double x)
+{
+    kb_crawl_push(c, segs, n, id, flags);
+    if (!c->has_pending)
+        return;
+    struct item *it = &c->pending;
+    /* Solve left_x(it) == x for the entry offset. */
+    if (it->motion < 0)
+        it->start = c->offset - (c->geo.area.x + c->geo.area.w - x);
+    else
+        it->start = c->offset - (x + it->width - c->geo.area.x);
+    if (c->n == c->cap) {
+        c->cap = c->cap * 2 + 4;
+        c->items = kb_xreallocarray(c->items, c->cap, sizeof(*c->items));
+    }
+    c->items[c->n++] = *it;
+    c->has_pending = false;
+}
+
+double kb_crawl_item_width(const struct kb_crawl_seg *segs, size_t n)
+{
+    struct item it;
+    memset(&it, 0, sizeof(it));
+    for (size_t i = 0; i < n && i < KB_CRAWL_SEGS_MAX; i++) {
+        if (segs[i].line != NULL)
+            it.segs[it.n_segs++] = segs[i];
+    }
+    return items_width(&it);
 }
 
 size_t kb_crawl_remove(struct kb_crawl *c, const char *id)

@@ -73,6 +73,13 @@ void kb_crawl_push(struct kb_crawl *crawl, const struct kb_crawl_seg *segs, size
 /* Convenience for a single text line. */
 void kb_crawl_push_line(struct kb_crawl *crawl, struct kb_line *line, const char *id,
                         unsigned flags);
+/* Puts an item on screen now with its left edge at screen x, as if it had
+ * crawled there (for still pictures: `kabar preview --png`). Takes a
+ * reference to each line. */
+void kb_crawl_show_at(struct kb_crawl *crawl, const struct kb_crawl_seg *segs, size_t n,
+                      const char *id, unsigned flags, double x);
+/* Width of an item of these segments on the crawl, in pixels. */
+double kb_crawl_item_width(const struct kb_crawl_seg *segs, size_t n);
 /* Removes every item with this id at once, on screen or pending (a retraction). */
 size_t kb_crawl_remove(struct kb_crawl *crawl, const char *id);
 /* Removes everything (a breaking interruption, a reload). */

@@ -82,7 +82,10 @@ bool kb_screen_open(struct kb_screen *screen, const struct kb_screen_opts *opts,
                               ? info.max_texture_width
                               : info.max_texture_height;
     screen->software = (info.flags & SDL_RENDERER_SOFTWARE) != 0;
-    screen->vsync = (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
+    /* The software renderer says it has vsync but never waits for it; the
+     * dummy driver has no display to wait for. Pace by the clock there. */
+    screen->vsync = (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0 && !screen->software &&
+                    opts->mode != KB_SCREEN_HEADLESS;
 
     SDL_DisplayMode mode;
     int display = SDL_GetWindowDisplayIndex(screen->window);

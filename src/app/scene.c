@@ -1,0 +1,61 @@
+#include "app/scene.h"
+
+#include <math.h>
+#include <string.h>
+
+SDL_Color kb_scene_color(struct kb_color c)
+{
+    return (SDL_Color){c.r, c.g, c.b, c.a};
+}
+
+/* Pixels per frame at this screen height: speed is given at 1080 lines.
+ * Within 5 % of a whole number of pixels, snap to it: whole-pixel steps
+ * stay crisp on a TV. */
+double kb_scene_px_per_frame(const struct kb_config *cfg, int height, double hz)
+{
+    double v = cfg->speed * height / 1080.0 / hz;
+    double whole = round(v);
+    if (whole >= 1 && fabs(v - whole) <= 0.05 * v)
+        return whole;
+    return v;
+}
+
+struct kb_scene kb_scene_layout(const struct kb_config *cfg, int w, int h, double hz)
+{
+    struct kb_scene l;
+    int inset_x = (int)lround(w * cfg->safe_area / 100.0);
+    int inset_y = (int)lround(h * cfg->safe_area / 100.0);
+    int usable_h = h - 2 * inset_y;
+    int bar_h = (int)lround(usable_h * cfg->bar_height);
+    if (bar_h < 8)
+        bar_h = 8;
+    l.bar = (SDL_Rect){inset_x, strcmp(cfg->position, "top") == 0 ? inset_y : h - inset_y - bar_h,
+                       w - 2 * inset_x, bar_h};
+    l.px = (int)lround(bar_h * cfg->font_scale);
+    if (l.px < 6)
+        l.px = 6;
+    l.geo.area = l.bar;
+    /* Noto's capitals and x-height sit about 0.36 em above the baseline
+     * at their middle: centre that on the bar. */
+    l.geo.baseline = l.bar.y + bar_h / 2 + (int)lround(l.px * 0.36);
+    l.geo.px_per_frame = kb_scene_px_per_frame(cfg, usable_h, hz);
+    l.geo.gap = (int)lround(cfg->item_gap * l.px);
+    l.geo.dir = strcmp(cfg->crawl_direction, "left-to-right") == 0   ? KB_CRAWL_LEFT_TO_RIGHT
+                : strcmp(cfg->crawl_direction, "right-to-left") == 0 ? KB_CRAWL_RIGHT_TO_LEFT
+                                                                     : KB_CRAWL_AUTO;
+    return l;
+}
+
+void kb_scene_styles(const struct kb_config *cfg, struct kb_crawl_style *crawl,
+                     struct kb_chrome_style *chrome)
+{
+    *crawl = (struct kb_crawl_style){
+        kb_scene_color(cfg->text),     kb_scene_color(cfg->breaking_fg),
+        kb_scene_color(cfg->source),   kb_scene_color(cfg->badge_bg),
+        kb_scene_color(cfg->badge_fg), kb_scene_color(cfg->separator_color)};
+    *chrome = (struct kb_chrome_style){
+        kb_scene_color(cfg->label_bg),          kb_scene_color(cfg->label_fg),
+        kb_scene_color(cfg->breaking_label_bg), kb_scene_color(cfg->breaking_label_fg),
+        kb_scene_color(cfg->clock_fg),          kb_scene_color(cfg->stale_fg),
+        kb_scene_color(cfg->stale_bg)};
+}

@@ -1,0 +1,30 @@
+/* The geometry and colours of the screen from the config: where the bar
+ * sits, the text size, the crawl speed in pixels per frame. Shared by the
+ * ticker and `kabar preview`, so a preview shows what the wall shows. */
+#ifndef KB_APP_SCENE_H
+#define KB_APP_SCENE_H
+
+#include <SDL.h>
+
+#include "app/config.h"
+#include "render/chrome.h"
+#include "render/crawl.h"
+
+struct kb_scene {
+    SDL_Rect bar;
+    int px; /* the crawl's em size */
+    struct kb_crawl_geometry geo;
+};
+
+SDL_Color kb_scene_color(struct kb_color c);
+/* Pixels per frame for a screen of this height at hz frames per second:
+ * speed is given at 1080 lines, and snapped to a whole number within 5 %. */
+double kb_scene_px_per_frame(const struct kb_config *cfg, int height, double hz);
+/* The bar and the crawl on a w x h (logical) screen. The crawl area is
+ * the whole bar until the chrome takes its boxes (kb_chrome_place). */
+struct kb_scene kb_scene_layout(const struct kb_config *cfg, int w, int h, double hz);
+/* The crawl's and the chrome's colours. */
+void kb_scene_styles(const struct kb_config *cfg, struct kb_crawl_style *crawl,
+                     struct kb_chrome_style *chrome);
+
+#endif
