@@ -23,6 +23,7 @@ packages=(
   libcmocka-dev
   fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
   unicode-data libharfbuzz-bin
+  python3 rsync
   xvfb xauth
 )
 
