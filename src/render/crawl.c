@@ -35,7 +35,7 @@ struct kb_crawl {
     struct item *saved;
     size_t n_saved;
     struct item saved_pending;
-    bool saved_has_pending, suspended;
+    bool saved_has_pending, suspended, resuming;
     double saved_offset;
 };
 
@@ -275,11 +275,10 @@ void kb_crawl_resume(struct kb_crawl *c)
     free(c->items);
     c->items = c->saved;
     c->n = c->cap = c->n_saved;
-    /* The scroll offset moved on while breaking news showed: move the
-     * items' entry points with it, so they stand where they stood. */
-    double shift = c->offset - c->saved_offset;
-    for (size_t i = 0; i < c->n; i++)
-        c->items[i].start += shift;
+    /* The scroll offset moves on while breaking news shows: the next step
+     * moves the items' entry points with it, so they stand where they
+     * were last drawn. */
+    c->resuming = true;
     c->pending = c->saved_pending;
     c->has_pending = c->saved_has_pending;
     c->saved = NULL;
@@ -338,6 +337,11 @@ void kb_crawl_step(struct kb_crawl *c, uint64_t frame, struct kb_atlas *atlas, s
 {
     c->frame = frame;
     c->offset = (double)frame * c->geo.px_per_frame;
+    if (c->resuming) {
+        for (size_t i = 0; i < c->n; i++)
+            c->items[i].start += c->offset - c->saved_offset;
+        c->resuming = false;
+    }
 
     size_t j = 0;
     for (size_t i = 0; i < c->n; i++) {

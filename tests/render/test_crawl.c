@@ -305,6 +305,59 @@ static void test_remove_mid_crawl(void **state)
     kb_atlas_free(a);
 }
 
+/* Breaking news sets the crawl aside; when it goes, the crawl comes back
+ * exactly where it was, and a retraction meanwhile keeps its item away. */
+static void test_suspend_resume_same_place(void **state)
+{
+    struct fixture *f = *state;
+    struct kb_atlas_opts ao = {.page_size = 1024, .budget_bytes = 64 << 20};
+    struct kb_atlas *a = kb_atlas_new(f->screen.renderer, f->render_faces, &ao);
+    struct kb_crawl *c = kb_crawl_new();
+    struct kb_crawl_geometry g = geometry(3, KB_CRAWL_AUTO);
+    kb_crawl_set_geometry(c, &g);
+    struct kb_line *l1 = layout(f, "First headline", "en");
+    struct kb_line *l2 = layout(f, "Second", "en");
+    struct kb_line *b = layout(f, "BREAKING", "en");
+    kb_crawl_push_line(c, l1, "one", 0);
+    kb_crawl_step(c, 0, a, 10000);
+    kb_crawl_push_line(c, l2, "two", 0);
+    kb_crawl_step(c, 100, a, 10000);
+    double x_before;
+    assert_true(kb_crawl_item_x(c, "one", &x_before));
+    uint32_t *before = frame_pixels(f, c, a, 100, NULL);
+
+    kb_crawl_suspend(c);
+    assert_true(kb_crawl_suspended(c));
+    kb_crawl_push_line(c, b, "brk", KB_CRAWL_BREAKING);
+    for (uint64_t n = 100; n < 250; n++)
+        kb_crawl_step(c, n, a, 10000);
+    double x;
+    assert_false(kb_crawl_item_x(c, "one", &x));
+    assert_true(kb_crawl_item_x(c, "brk", &x));
+    assert_true(kb_crawl_any(c, KB_CRAWL_BREAKING));
+
+    kb_crawl_resume(c);
+    assert_false(kb_crawl_suspended(c));
+    assert_false(kb_crawl_any(c, KB_CRAWL_BREAKING));
+    uint32_t *after = frame_pixels(f, c, a, 250, NULL);
+    assert_true(kb_crawl_item_x(c, "one", &x));
+    assert_true(x == x_before);
+    assert_memory_equal(before, after, W * H * 4);
+
+    /* Retracted while set aside: it does not come back. */
+    kb_crawl_suspend(c);
+    assert_true(kb_crawl_remove(c, "one") == 1);
+    kb_crawl_resume(c);
+    assert_false(kb_crawl_item_x(c, "one", &x));
+    free(before);
+    free(after);
+    kb_line_unref(l1);
+    kb_line_unref(l2);
+    kb_line_unref(b);
+    kb_crawl_free(c);
+    kb_atlas_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_page_cap),
         cmocka_unit_test(test_device_reset),
         cmocka_unit_test(test_remove_mid_crawl),
+        cmocka_unit_test(test_suspend_resume_same_place),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
