@@ -34,7 +34,9 @@ struct kb_ingest {
     struct kb_playlist *playlist;
     int chrome_px;       /* px the chrome was last laid out at */
     int64_t next_minute; /* wall ms of the next clock tick */
-    size_t quote_cursor; /* index of the last quote given to the panel */
+    size_t quote_cursor;
+    bool idle_offered;
+        /* the idle message went to the crawl */ /* index of the last quote given to the panel */
     bool stale_shown;
 };
 
@@ -113,6 +115,14 @@ static void on_change(void *user, enum kb_spool_change what, const struct kb_ite
     struct kb_event ev;
     memset(&ev, 0, sizeof(ev));
     snprintf(ev.item.id, sizeof(ev.item.id), "%s", item->id);
+    if (what == KB_SPOOL_ADDED && in->idle_offered) {
+        /* News arrived: the idle message leaves at once. */
+        struct kb_event idle;
+        memset(&idle, 0, sizeof(idle));
+        idle.type = KB_EVENT_REMOVE;
+        kb_channel_post(in->ch, &idle);
+        in->idle_offered = false;
+    }
     if (what == KB_SPOOL_REMOVED || (what == KB_SPOOL_EDITED && in->cfg->restart_on_edit)) {
         ev.type = KB_EVENT_REMOVE;
         kb_channel_post(in->ch, &ev);
@@ -173,8 +183,10 @@ static void refill(struct kb_ingest *in)
             item->priority != KB_PRIORITY_BREAKING)
             continue;
         struct kb_ready r;
-        if (kb_compose_item(in->faces, in->cfg, item, px, &r))
+        if (kb_compose_item(in->faces, in->cfg, item, px, &r)) {
+            in->idle_offered = in->idle_offered || item == NULL;
             kb_channel_offer(in->ch, &r);
+        }
     }
 }
 

@@ -106,11 +106,11 @@ struct visit_ctx {
     double t;
 };
 
-static void on_visible(void *user, const char *id)
+static void on_visible(void *user, const char *id, uint64_t serial)
 {
     struct visit_ctx *v = user;
     if (id[0] != '\0')
-        kb_stats_visible(v->stats, id, v->t);
+        kb_stats_visible(v->stats, id, serial, v->t);
 }
 
 struct loop {

@@ -22,6 +22,7 @@
 struct appearance {
     char id[KB_ID_MAX + 1];
     double first, last;
+    uint64_t serial;
     bool seen; /* this frame */
 };
 
@@ -76,11 +77,11 @@ static struct appearance *at(struct kb_stats *st, size_t abs)
     return &st->shown[abs % SHOWN_MAX];
 }
 
-void kb_stats_visible(struct kb_stats *st, const char *id, double t)
+void kb_stats_visible(struct kb_stats *st, const char *id, uint64_t serial, double t)
 {
     for (size_t i = 0; i < st->n_open; i++) {
         struct appearance *a = at(st, st->open[i]);
-        if (strcmp(a->id, id) == 0) {
+        if (a->serial == serial && strcmp(a->id, id) == 0) {
             a->last = t;
             a->seen = true;
             return;
@@ -89,6 +90,7 @@ void kb_stats_visible(struct kb_stats *st, const char *id, double t)
     size_t abs = st->total_shown++;
     struct appearance *a = at(st, abs);
     snprintf(a->id, sizeof(a->id), "%s", id);
+    a->serial = serial;
     a->first = a->last = t;
     a->seen = true;
     if (st->shown_n < SHOWN_MAX)

@@ -29,10 +29,12 @@ void kb_stats_free(struct kb_stats *st);
 /* One presented frame. steady: warm-up is over (uploads now count). */
 void kb_stats_frame(struct kb_stats *st, double cpu_ms, int draw_calls, size_t upload_bytes,
                     bool dropped, bool steady);
-/* Item id is visible at crawl time t (seconds); call for each visible item
- * each frame, then kb_stats_end_frame. Appearances are merged while an id
- * stays visible from one frame to the next. */
-void kb_stats_visible(struct kb_stats *st, const char *id, double t);
+/* Item id (its showing number serial) is visible at crawl time t
+ * (seconds); call for each visible item each frame, then
+ * kb_stats_end_frame. One showing that stays visible from frame to frame is
+ * one appearance; a showing set aside by breaking news and brought back is
+ * a new one. */
+void kb_stats_visible(struct kb_stats *st, const char *id, uint64_t serial, double t);
 void kb_stats_end_frame(struct kb_stats *st);
 
 uint64_t kb_stats_frames(const struct kb_stats *st);

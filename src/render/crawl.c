@@ -18,6 +18,7 @@ struct item {
     unsigned flags;
     int motion;   /* -1 moves left (enters at the right), +1 moves right */
     double start; /* scroll offset at which the leading edge entered */
+    uint64_t serial;
 };
 
 struct kb_crawl {
@@ -36,6 +37,7 @@ struct kb_crawl {
     size_t n_saved;
     struct item saved_pending;
     bool saved_has_pending, suspended, resuming;
+    uint64_t serials; /* the last serial given */
     double saved_offset;
 };
 
@@ -164,6 +166,7 @@ void kb_crawl_push(struct kb_crawl *c, const struct kb_crawl_seg *segs, size_t n
         it->text = it->segs[0].line;
     it->width = items_width(it);
     snprintf(it->id, sizeof(it->id), "%s", id);
+    it->serial = ++c->serials;
     it->flags = flags;
     it->motion = motion_of(c, it->text);
     c->has_pending = true;
@@ -462,7 +465,7 @@ void kb_crawl_visit(const struct kb_crawl *c, kb_crawl_visit_fn fn, void *user)
     for (size_t i = 0; i < c->n; i++) {
         double x = left_x(c, &c->items[i]);
         if (x < r && x + c->items[i].width > l)
-            fn(user, c->items[i].id);
+            fn(user, c->items[i].id, c->items[i].serial);
     }
 }
 

@@ -52,8 +52,10 @@ struct kb_crawl_geometry {
     enum kb_crawl_dir dir;
 };
 
-/* Called with the id of each item visible this frame. */
-typedef void (*kb_crawl_visit_fn)(void *user, const char *id);
+/* Called with the id of each item visible this frame, and the serial of
+ * this showing (a number kabar gives each item as it is pushed), so two
+ * showings of one id side by side are told apart. */
+typedef void (*kb_crawl_visit_fn)(void *user, const char *id, uint64_t serial);
 
 struct kb_crawl *kb_crawl_new(void);
 void kb_crawl_free(struct kb_crawl *crawl);

@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+"""What the screen shows, checked from outside as a user or a monitor would:
+kabar runs headless, and its --stats `shown` list and screenshots say what
+was on screen when. Rotation, high priority, breaking news, retraction,
+expiry, language choice, the idle message, mirrored chrome, the preview.
+
+usage: screen_tests.py KABAR SOURCE_DIR BUILD_DIR [TEST...]
+"""
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zlib
+
+KABAR, SRC, BUILD = sys.argv[1:4]
+ONLY = sys.argv[4:]
+# A small, fast screen: many items pass in a short run.
+SMALL = ["--headless", "--size", "640x180", "--log-level", "warning",
+         "--set", "clock_format=", "--set", "show_source=false"]
+
+
+def item(id_, lang="en", text=None, **kw):
+    d = {"id": id_, "lang": lang, "text": text or f"Item {id_}"}
+    d.update(kw)
+    return d
+
+
+def published(n):
+    return "2026-11-%02dT10:00:00+00:00" % n
+
+
+def write(spool, name, obj):
+    tmp = os.path.join(spool, "." + name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(obj, f, ensure_ascii=False)
+    os.rename(tmp, os.path.join(spool, name))
+
+
+def make_spool(items):
+    d = tempfile.mkdtemp(prefix="kabar-screen-")
+    for it in items:
+        write(d, it["id"] + ".json", it)
+    return d
+
+
+def run(spool, *args, timeout=300, during=None):
+    """Runs kabar on spool; during(t0) runs in a thread meanwhile. Returns the stats."""
+    stats = os.path.join(spool, "..", os.path.basename(spool) + "-stats.json")
+    cmd = [KABAR, "run", "--spool", spool, "--stats", stats, *SMALL, *args]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    t0 = time.monotonic()
+    th = None
+    if during:
+        th = threading.Thread(target=during, args=(t0,))
+        th.start()
+    _, err = proc.communicate(timeout=timeout)
+    if th:
+        th.join()
+    if proc.returncode != 0:
+        raise AssertionError(f"kabar exited {proc.returncode}: {err}")
+    with open(stats) as f:
+        s = json.load(f)
+    os.unlink(stats)
+    s["stderr"] = err
+    return s
+
+
+def at(t0, t):
+    d = t0 + t - time.monotonic()
+    if d > 0:
+        time.sleep(d)
+
+
+def order(stats):
+    return [a["id"] for a in sorted(stats["shown"], key=lambda a: a["first"])]
+
+
+def read_png(path):
+    """The RGB pixels of an 8-bit RGB, non-interlaced PNG (what kabar writes)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, w = 8, b"", 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype = struct.unpack(">IIBB", chunk[:10])
+            assert depth == 8 and ctype == 2
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + n
+    raw, rows, prev, bpp = zlib.decompress(idat), [], bytearray(w * 3), 3
+    stride = w * 3 + 1
+    for y in range(h):
+        ftype, line = raw[y * stride], bytearray(raw[y * stride + 1:(y + 1) * stride])
+        for i in range(len(line)):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if ftype == 1:
+                line[i] = (line[i] + a) & 255
+            elif ftype == 2:
+                line[i] = (line[i] + b) & 255
+            elif ftype == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif ftype == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return w, h, rows
+
+
+def pixel(img, x, y):
+    return tuple(img[2][y][x * 3:x * 3 + 3])
+
+
+# ---- the tests ----
+
+def test_rotation_and_high():
+    spool = make_spool([item("a", published=published(1)), item("b", published=published(2)),
+                        item("c", published=published(3)),
+                        item("h", published=published(4), priority="high")])
+    s = run(spool, "--virtual-clock", "--seconds", "240", "--speed", "900")
+    ids = order(s)
+    assert ids[:3] == ["a", "b", "c"], ids[:8]
+    n = {k: ids.count(k) for k in "abch"}
+    assert n["a"] >= 5, n
+    assert abs(n["h"] - 2 * n["a"]) <= 2, n
+    assert max(n["a"], n["b"], n["c"]) - min(n["a"], n["b"], n["c"]) <= 1, n
+    # No item starves: every window of N + 2H = 5 showings holds every id.
+    for i in range(len(ids) - 5):
+        assert set(ids[i:i + 5]) == set("abch"), ids[i:i + 5]
+    shutil.rmtree(spool)
+
+
+def story(lang, n, **kw):
+    return item(f"s-{lang}", lang, f"Story in {lang}", story="rain", published=published(n), **kw)
+
+
+def test_languages_first_choice():
+    spool = make_spool([story("id", 1), story("en", 2, translated_from="id"),
+                        story("fr", 3, translated_from="id"), story("ja", 4, translated_from="id"),
+                        item("alone-fr", "fr", published=published(5)),
+                        item("alone-de", "de", published=published(6))])
+    s = run(spool, "--virtual-clock", "--seconds", "60", "--speed", "900",
+            "--set", "languages=fr, id")
+    ids = set(order(s))
+    assert ids == {"s-fr", "alone-fr"}, ids
+    shutil.rmtree(spool)
+
+
+def test_languages_cycle():
+    spool = make_spool([story("id", 1), story("en", 2, translated_from="id"),
+                        story("fr", 3, translated_from="id"), story("ja", 4, translated_from="id")])
+    s = run(spool, "--virtual-clock", "--seconds", "60", "--speed", "900",
+            "--set", "languages=id, fr, en", "--set", "language_mode=cycle")
+    ids = order(s)
+    assert ids[:6] == ["s-id", "s-fr", "s-en"] * 2, ids[:6]
+    assert "s-ja" not in ids
+    shutil.rmtree(spool)
+
+
+def test_breaking_interrupts_and_resumes():
+    spool = make_spool([item(f"n{i}", text=f"Normal headline number {i}",
+                             published=published(i + 1)) for i in range(4)])
+
+    def during(t0):
+        at(t0, 3.0)
+        write(spool, "brk.json", item("brk", text="BREAKING: it happened",
+                                      priority="breaking", published=published(20)))
+        at(t0, 6.0)
+        os.unlink(os.path.join(spool, "brk.json"))
+
+    s = run(spool, "--seconds", "9", "--speed", "240", during=during)
+    brk = [a for a in s["shown"] if a["id"] == "brk"]
+    assert brk, order(s)
+    first_b, last_b = brk[0]["first"], brk[-1]["last"]
+    # On screen within a fraction of a second; off at once when its file goes.
+    assert 3.0 <= first_b <= 3.6, first_b
+    assert 5.9 <= last_b <= 6.6, last_b
+    normal = [a for a in s["shown"] if a["id"] != "brk"]
+    # Nothing normal shows while breaking news does...
+    for a in normal:
+        assert a["last"] <= first_b + 0.05 or a["first"] >= last_b - 0.05, (a, first_b, last_b)
+    # ...and what was interrupted comes back as soon as it goes.
+    cut = [a for a in normal if abs(a["last"] - first_b) < 0.2]
+    back = [a for a in normal if abs(a["first"] - last_b) < 0.3]
+    assert cut and back, (cut, back)
+    assert {a["id"] for a in cut} <= {a["id"] for a in back}, (cut, back)
+    shutil.rmtree(spool)
+
+
+def test_retraction_mid_crawl():
+    spool = make_spool([item("long", text="A long headline that is retracted halfway " * 3,
+                             published=published(1)),
+                        item("other", published=published(2))])
+
+    def during(t0):
+        at(t0, 2.0)
+        os.unlink(os.path.join(spool, "long.json"))
+
+    s = run(spool, "--seconds", "5", "--speed", "120", during=during)
+    long_ = [a for a in s["shown"] if a["id"] == "long"]
+    assert long_ and long_[0]["first"] < 1.0, long_
+    assert all(a["last"] <= 2.5 for a in long_), long_
+    assert any(a["id"] == "other" and a["first"] > 2.0 for a in s["shown"]), order(s)
+    shutil.rmtree(spool)
+
+
+def test_expiry_at_its_moment():
+    now = time.time()
+    exp = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(now + 3))
+    spool = make_spool([item("soon", text="Gone in three seconds " * 3, expires=exp,
+                             published=published(1)),
+                        item("stays", published=published(2))])
+    s = run(spool, "--seconds", "6", "--speed", "60")
+    soon = [a for a in s["shown"] if a["id"] == "soon"]
+    assert soon, order(s)
+    elapsed = time.time() - now
+    assert all(a["last"] <= 3.7 for a in soon), (soon, elapsed)
+    shutil.rmtree(spool)
+
+
+def test_idle_message_on_empty_spool():
+    spool = tempfile.mkdtemp(prefix="kabar-empty-")
+    shot = spool + ".png"
+    s = run(spool, "--virtual-clock", "--seconds", "3", "--screenshot", shot)
+    assert s["items_loaded"] == 0 and s["shown"] == [], s
+    img = read_png(shot)
+    w, h = img[0], img[1]
+    bar_y = h - int(h * 0.1) // 2
+    lit = sum(1 for x in range(w) for y in range(bar_y - 4, bar_y + 4)
+              if min(pixel(img, x, y)) > 200)
+    assert lit > 40, lit  # white text of the idle message on the bar
+    os.unlink(shot)
+    shutil.rmtree(spool)
+
+
+def test_missing_spool_comes_back():
+    base = tempfile.mkdtemp(prefix="kabar-missing-")
+    spool = os.path.join(base, "spool")
+
+    def during(t0):
+        at(t0, 1.5)
+        os.mkdir(spool + ".new")
+        write(spool + ".new", "late.json", item("late"))
+        os.rename(spool + ".new", spool)
+
+    stats = os.path.join(base, "stats.json")
+    t = threading.Thread(target=during, args=(time.monotonic(),))
+    t.start()
+    proc = subprocess.run([KABAR, "run", "--spool", spool, "--stats", stats, *SMALL,
+                           "--seconds", "5", "--set", "spool_poll_ms=200"],
+                          capture_output=True, text=True, timeout=60)
+    t.join()
+    assert proc.returncode == 0, proc.stderr
+    s = json.load(open(stats))
+    late = [a for a in s["shown"] if a["id"] == "late"]
+    assert late and 1.5 <= late[0]["first"] <= 3.0, (late, proc.stderr)
+    shutil.rmtree(base)
+
+
+def test_bad_files_do_not_stop_the_crawl():
+    spool = make_spool([item("good1", published=published(1)),
+                        item("good2", published=published(2))])
+    bad = {"empty.json": "", "syntax.json": '{"id": "x", "lang": "fr",, }',
+           "lang.json": '{"id": "y", "lang": "xx_YY", "text": "t"}',
+           "nul.json": '{"id": "z", "lang": "fr", "text": "a\\u0000b"}',
+           "deep.json": "[" * 10000 + "]" * 10000}
+    for name, text in bad.items():
+        with open(os.path.join(spool, name), "w") as f:
+            f.write(text)
+    # Let the bad files settle so they are rejected, not retried.
+    old = time.time() - 60
+    for name in bad:
+        os.utime(os.path.join(spool, name), (old, old))
+    s = run(spool, "--seconds", "3", "--speed", "600")
+    assert {"good1", "good2"} <= set(order(s)), order(s)
+    assert s["items_loaded"] == 2 and s["items_rejected"] == len(bad), s
+    for name in bad:
+        err = open(os.path.join(spool, "rejected", name + ".error.txt")).read()
+        assert err.startswith(os.path.join(spool, name)) or name in err, err
+    shutil.rmtree(spool)
+
+
+def test_rtl_screen_mirrors_chrome():
+    spool = make_spool([item("a", "ar", "مترو الرياض يوفر شبكة Wi-Fi مجانية")])
+    shots = {}
+    for lang in ("en", "ar"):
+        shots[lang] = spool + f"-{lang}.png"
+        run(spool, "--virtual-clock", "--seconds", "1", "--screenshot", shots[lang],
+            "--set", f"screen_lang={lang}")
+    label = (0xc8, 0x10, 0x2e)
+    for lang, png in shots.items():
+        img = read_png(png)
+        w, h = img[0], img[1]
+        y = h - int(h * 0.1) // 2
+        left, right = pixel(img, 4, y), pixel(img, w - 5, y)
+        if lang == "ar":
+            assert right == label and left != label, (left, right)
+        else:
+            assert left == label and right != label, (left, right)
+        os.unlink(png)
+    shutil.rmtree(spool)
+
+
+def test_preview_png_shows_every_item():
+    spool = make_spool([item("p1", "fr", "Le tramway reprend demain matin"),
+                        item("p2", "ja", "京都の紅葉が見頃に"),
+                        item("p3", "ar", "مترو الرياض يوفر شبكة Wi-Fi مجانية")])
+    out = spool + "-strip.png"
+    files = sorted(os.path.join(spool, f) for f in os.listdir(spool))
+    p = subprocess.run([KABAR, "preview", "--png", out, "--size", "960x540",
+                        "--set", "clock_format=", *files], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "3 items in 3 bars" in p.stdout, p.stdout
+    w, h, _ = read_png(out)
+    assert w == 960 and h == 3 * 54 + 2 * 12, (w, h)
+    os.unlink(out)
+    shutil.rmtree(spool)
+
+
+def main():
+    tests = [v for k, v in sorted(globals().items()) if k.startswith("test_")]
+    passed = failed = 0
+    for t in tests:
+        if ONLY and t.__name__ not in ONLY:
+            continue
+        start = time.monotonic()
+        try:
+            t()
+            passed += 1
+            print(f"ok   {t.__name__} ({time.monotonic() - start:.1f} s)", flush=True)
+        except Exception as e:  # report every failure, then fail the run
+            failed += 1
+            print(f"FAIL {t.__name__}: {type(e).__name__}: {e}", flush=True)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+main()
