@@ -183,8 +183,9 @@ def test_breaking_interrupts_and_resumes():
     assert brk, order(s)
     first_b, last_b = brk[0]["first"], brk[-1]["last"]
     # On screen within a fraction of a second; off at once when its file goes.
-    assert 3.0 <= first_b <= 3.6, first_b
-    assert 5.9 <= last_b <= 6.6, last_b
+    # (kabar's clock starts a little after this script's: allow for it.)
+    assert 2.7 <= first_b <= 3.6, first_b
+    assert 5.6 <= last_b <= 6.6, last_b
     normal = [a for a in s["shown"] if a["id"] != "brk"]
     # Nothing normal shows while breaking news does...
     for a in normal:
