@@ -36,7 +36,7 @@ struct kb_ingest {
     int64_t next_minute; /* wall ms of the next clock tick */
     size_t quote_cursor;
     bool idle_offered;
-        /* the idle message went to the crawl */ /* index of the last quote given to the panel */
+    /* the idle message went to the crawl */ /* index of the last quote given to the panel */
     bool stale_shown;
 };
 

@@ -24,9 +24,6 @@
 #include "render/panel.h"
 #include "render/screen.h"
 
-/* Frames before uploads count against the steady state: long enough for the
- * first items' glyphs to be rasterised. */
-#define WARMUP_S 3.0
 /* How long a virtual-clock run waits for the ingest thread's next line
  * before going on without it (a real-clock run never waits). */
 #define VIRTUAL_WAIT_MS 5000
@@ -534,8 +531,7 @@ int kb_run(const struct kb_run_opts *o)
         double now = mono_s();
         bool dropped = !o->virtual_clock && n > 0 && now - last_present > 1.5 * period;
         last_present = now;
-        kb_stats_frame(L.stats, cpu_ms, calls, kb_atlas_frame_upload_bytes(L.atlas), dropped,
-                       t >= WARMUP_S);
+        kb_stats_frame(L.stats, cpu_ms, calls, kb_atlas_frame_upload_bytes(L.atlas), dropped);
         if (!notified) {
             sd_notify(0, "READY=1");
             notified = true;

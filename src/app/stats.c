@@ -37,6 +37,8 @@ struct kb_stats {
     size_t *open; /* indices (absolute count) of appearances visible last frame */
     size_t n_open, cap_open;
     uint64_t total_shown;
+    bool steady;
+    uint64_t steady_frames;
 };
 
 struct kb_stats *kb_stats_new(void)
@@ -58,8 +60,9 @@ void kb_stats_free(struct kb_stats *st)
 }
 
 void kb_stats_frame(struct kb_stats *st, double cpu_ms, int draw_calls, size_t upload_bytes,
-                    bool dropped, bool steady)
+                    bool dropped)
 {
+    bool steady = st->steady;
     st->frames++;
     if (dropped)
         st->dropped++;
@@ -70,6 +73,7 @@ void kb_stats_frame(struct kb_stats *st, double cpu_ms, int draw_calls, size_t u
         st->calls_max = draw_calls;
     if (steady && upload_bytes > st->upload_steady_max)
         st->upload_steady_max = upload_bytes;
+    st->steady_frames += steady;
 }
 
 static struct appearance *at(struct kb_stats *st, size_t abs)
@@ -86,6 +90,11 @@ void kb_stats_visible(struct kb_stats *st, const char *id, uint64_t serial, doub
             a->seen = true;
             return;
         }
+    }
+    /* A second showing of an id seen before: the rotation has come round. */
+    for (size_t k = 0; !st->steady && k < st->shown_n; k++) {
+        if (strcmp(st->shown[(st->total_shown - 1 - k) % SHOWN_MAX].id, id) == 0)
+            st->steady = true;
     }
     size_t abs = st->total_shown++;
     struct appearance *a = at(st, abs);
@@ -114,6 +123,11 @@ void kb_stats_end_frame(struct kb_stats *st)
         }
     }
     st->n_open = j;
+}
+
+bool kb_stats_steady(const struct kb_stats *st)
+{
+    return st->steady;
 }
 
 uint64_t kb_stats_frames(const struct kb_stats *st)
@@ -155,16 +169,26 @@ bool kb_stats_write(const struct kb_stats *st, const struct kb_stats_extra *x, c
         json_array_append_new(
             shown, json_pack("{s:s, s:f, s:f}", "id", a->id, "first", a->first, "last", a->last));
     }
-    json_t *root = json_pack(
-        "{s:I, s:I, s:{s:f, s:f}, s:{s:i, s:i}, s:I, s:{s:i, s:I}, s:I, s:I, s:s, s:[i,i], s:f, "
-        "s:o}",
-        "frames", (json_int_t)st->frames, "dropped_frames", (json_int_t)st->dropped, "frame_cpu_ms",
-        "p50", cpu_percentile(st, 0.5), "p99", cpu_percentile(st, 0.99), "draw_calls_per_frame",
-        "p50", calls_p50(st), "max", st->calls_max, "upload_bytes_per_frame_steady",
-        (json_int_t)st->upload_steady_max, "atlas", "pages", x->atlas_pages, "bytes",
-        (json_int_t)x->atlas_bytes, "items_loaded", (json_int_t)x->items_loaded, "items_rejected",
-        (json_int_t)x->items_rejected, "renderer", x->renderer ? x->renderer : "", "size", x->width,
-        x->height, "px_per_frame", x->px_per_frame, "shown", shown);
+    json_t *root = json_object();
+    json_object_set_new(root, "frames", json_integer((json_int_t)st->frames));
+    json_object_set_new(root, "dropped_frames", json_integer((json_int_t)st->dropped));
+    json_object_set_new(
+        root, "frame_cpu_ms",
+        json_pack("{s:f, s:f}", "p50", cpu_percentile(st, 0.5), "p99", cpu_percentile(st, 0.99)));
+    json_object_set_new(root, "draw_calls_per_frame",
+                        json_pack("{s:i, s:i}", "p50", calls_p50(st), "max", st->calls_max));
+    json_object_set_new(root, "upload_bytes_per_frame_steady",
+                        json_integer((json_int_t)st->upload_steady_max));
+    json_object_set_new(root, "steady_frames", json_integer((json_int_t)st->steady_frames));
+    json_object_set_new(
+        root, "atlas",
+        json_pack("{s:i, s:I}", "pages", x->atlas_pages, "bytes", (json_int_t)x->atlas_bytes));
+    json_object_set_new(root, "items_loaded", json_integer((json_int_t)x->items_loaded));
+    json_object_set_new(root, "items_rejected", json_integer((json_int_t)x->items_rejected));
+    json_object_set_new(root, "renderer", json_string(x->renderer ? x->renderer : ""));
+    json_object_set_new(root, "size", json_pack("[i, i]", x->width, x->height));
+    json_object_set_new(root, "px_per_frame", json_real(x->px_per_frame));
+    json_object_set_new(root, "shown", shown);
     if (root == NULL)
         return kb_error_set(err, "%s: cannot build the stats", path);
     /* Written beside the target, then renamed: a reader never sees half a file. */

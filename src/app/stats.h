@@ -26,9 +26,13 @@ struct kb_stats_extra {
 struct kb_stats *kb_stats_new(void);
 void kb_stats_free(struct kb_stats *st);
 
-/* One presented frame. steady: warm-up is over (uploads now count). */
+/* One presented frame. Its uploads count towards the steady-state figure
+ * once the crawl has come round to an item it showed before: every glyph
+ * of the rotation has been seen by then. */
 void kb_stats_frame(struct kb_stats *st, double cpu_ms, int draw_calls, size_t upload_bytes,
-                    bool dropped, bool steady);
+                    bool dropped);
+/* True once the crawl has shown some item a second time. */
+bool kb_stats_steady(const struct kb_stats *st);
 /* Item id (its showing number serial) is visible at crawl time t
  * (seconds); call for each visible item each frame, then
  * kb_stats_end_frame. One showing that stays visible from frame to frame is

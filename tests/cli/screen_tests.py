@@ -312,6 +312,57 @@ def test_rtl_screen_mirrors_chrome():
     shutil.rmtree(spool)
 
 
+BAR = (0x1b, 0x2a, 0x3a)
+BACKGROUND = (0x10, 0x14, 0x18)
+
+
+def shot(spool, name, *args):
+    png = spool + f"-{name}.png"
+    run(spool, "--virtual-clock", "--seconds", "1", "--screenshot", png, *args)
+    img = read_png(png)
+    os.unlink(png)
+    return img
+
+
+def test_geometry_from_config():
+    spool = make_spool([item("g", text="Geometry")])
+    # Bottom, 10 % of the height, at several sizes.
+    for size in ("640x360", "1280x720", "300x600"):
+        w, h = map(int, size.split("x"))
+        img = shot(spool, size, "--size", size)
+        bar_h = round(h * 0.1)
+        assert pixel(img, w - 2, h - bar_h + 1) != BACKGROUND, size
+        assert pixel(img, w // 2, h - bar_h - 2) == BACKGROUND, size
+    # On top.
+    img = shot(spool, "top", "--size", "640x360", "--set", "position=top")
+    assert pixel(img, 320, 2) != BACKGROUND and pixel(img, 320, 360 - 2) == BACKGROUND
+    # A safe area keeps the bar off the edges of an overscanning TV.
+    img = shot(spool, "safe", "--size", "640x360", "--set", "safe_area=5")
+    assert pixel(img, 320, 360 - 2) == BACKGROUND and pixel(img, 2, 360 - 30) == BACKGROUND
+    assert pixel(img, 320, 360 - 30) != BACKGROUND
+    # Portrait-mounted: turned 90 degrees clockwise, the bottom bar is on the left.
+    img = shot(spool, "rot90", "--size", "640x360", "--set", "rotation=90")
+    assert pixel(img, 2, 180) != BACKGROUND and pixel(img, 638, 180) == BACKGROUND
+    img = shot(spool, "rot270", "--size", "640x360", "--set", "rotation=270")
+    assert pixel(img, 638, 180) != BACKGROUND and pixel(img, 2, 180) == BACKGROUND
+    img = shot(spool, "rot180", "--size", "640x360", "--set", "rotation=180")
+    assert pixel(img, 320, 2) != BACKGROUND and pixel(img, 320, 358) == BACKGROUND
+    shutil.rmtree(spool)
+
+
+def test_steady_state_costs():
+    spool = make_spool([item(f"c{i}", text=f"Steady headline {i} ünïcödé 新闻 عاجل")
+                        for i in range(6)])
+    s = run(spool, "--virtual-clock", "--seconds", "60", "--size", "1280x720", "--speed", "600")
+    # Once the crawl has come round, it uploads nothing: every glyph is in the atlas.
+    assert s["steady_frames"] > 600, s["steady_frames"]
+    assert s["upload_bytes_per_frame_steady"] == 0, s["upload_bytes_per_frame_steady"]
+    # One draw call per atlas page for the crawl, plus the chrome's.
+    assert s["atlas"]["pages"] == 1, s["atlas"]
+    assert s["draw_calls_per_frame"]["max"] <= 2 + 4, s["draw_calls_per_frame"]
+    shutil.rmtree(spool)
+
+
 def test_preview_png_shows_every_item():
     spool = make_spool([item("p1", "fr", "Le tramway reprend demain matin"),
                         item("p2", "ja", "京都の紅葉が見頃に"),
