@@ -6,7 +6,7 @@ TEST_BUILD ?= build-test
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO_PNG   ?= demo.png
 
-.PHONY: all deps build demo test bench screenshot format clean
+.PHONY: all deps build demo test bench screenshot screenshots format clean
 
 all: build
 
@@ -37,10 +37,10 @@ bench: deps
 	cmake --build build-bench -j $(JOBS)
 	bench/run.sh build-bench
 
-# The README's picture, made by kabar itself.
-screenshot: build
-	$(BUILD)/kabar run --headless --size 1920x1080 --seconds 12 --virtual-clock \
-	  --screenshot docs/img/demo.png
+# The README's picture, and every picture in docs/, made by kabar itself.
+screenshot: screenshots
+screenshots: build
+	scripts/screenshots.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

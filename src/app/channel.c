@@ -136,14 +136,11 @@ void kb_channel_set_px(struct kb_channel *ch, int px)
 
 void kb_channel_set_panel(struct kb_channel *ch, int px, int width)
 {
+    /* The panel asks for its quotes itself (kb_channel_want_quote). */
     pthread_mutex_lock(&ch->lock);
-    bool changed = ch->panel_px != px || ch->panel_width != width;
     ch->panel_px = px;
     ch->panel_width = width;
-    ch->want_quote = ch->want_quote || changed;
     pthread_mutex_unlock(&ch->lock);
-    if (changed)
-        wake_ingest(ch);
 }
 
 void kb_channel_want_quote(struct kb_channel *ch)

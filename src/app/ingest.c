@@ -214,6 +214,7 @@ static void feed_panel(struct kb_ingest *in)
     if (!panel_mode(in) || !kb_channel_panel(in->ch, &px, &width))
         return;
     const struct kb_item *q = next_quote(in);
+    LOG_DBG("panel: next quote %s", q ? q->id : "(none)");
     if (q == NULL)
         return;
     const struct kb_quote_style *qs = kb_quote_style(q->lang);

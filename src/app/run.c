@@ -129,6 +129,7 @@ struct loop {
     double breaking_since; /* crawl time breaking news last entered */
     bool full_redraw;
     bool panel_redraw; /* the whole screen was cleared: the panel too */
+    bool quote_asked;  /* the ingest thread was asked for the next quote */
     int vsync_fast;    /* early frames that came back far faster than a refresh */
     /* Portrait screens: the scene is drawn upright into this texture of
      * the logical size, then turned onto the screen. NULL at rotation 0. */
@@ -317,6 +318,7 @@ static void handle_channel_events(struct loop *L)
                         lines[n++] = ev.item.segs[i].line;
                 }
                 kb_panel_push(L->panel, lines, n, by, ev.item.id);
+                L->quote_asked = false;
             }
             break;
         case KB_EVENT_CHROME:
@@ -494,8 +496,11 @@ int kb_run(const struct kb_run_opts *o)
         draw(&L);
         int calls = kb_crawl_draw(L.crawl, L.screen.renderer, L.atlas);
         if (L.panel != NULL) {
-            if (kb_panel_wants_next(L.panel))
+            /* Ask once, and again only when the answer has come. */
+            if (kb_panel_wants_next(L.panel) && !L.quote_asked) {
                 kb_channel_want_quote(L.ch);
+                L.quote_asked = true;
+            }
             bool dirty = kb_panel_step(L.panel, L.t, L.atlas, (size_t)cfg->warm_glyphs_per_frame);
             if (dirty || L.panel_redraw || !L.screen.software || L.rotated != NULL)
                 calls += kb_panel_draw(L.panel, L.screen.renderer, L.atlas, L.batch);
@@ -507,6 +512,10 @@ int kb_run(const struct kb_run_opts *o)
         double t = (double)frame * period;
         struct visit_ctx vc = {L.stats, t};
         kb_crawl_visit(L.crawl, on_visible, &vc);
+        uint64_t serial;
+        const char *quote = L.panel != NULL ? kb_panel_current(L.panel, &serial) : NULL;
+        if (quote != NULL)
+            on_visible(&vc, quote, serial);
         kb_stats_end_frame(L.stats);
 
         bool last = (o->frames > 0 && (long long)n + 1 >= o->frames) ||

@@ -21,6 +21,8 @@ struct quote {
     struct kb_line *attribution;
     char id[KB_ID_MAX + 1];
     double shown_at; /* crawl time it began to fade in */
+    uint64_t serial; /* this showing's number, counted down from the top so
+                        it never meets a crawl item's */
     bool valid;
 };
 
@@ -31,6 +33,7 @@ struct kb_panel {
     struct quote cur, next, old; /* old: fading out */
     double t;
     bool dirty;
+    uint64_t serials;
 };
 
 struct kb_panel *kb_panel_new(void)
@@ -98,6 +101,7 @@ void kb_panel_push(struct kb_panel *p, struct kb_line *const *lines, size_t n,
     }
     q->attribution = attribution != NULL ? kb_line_ref(attribution) : NULL;
     snprintf(q->id, sizeof(q->id), "%s", id);
+    q->serial = UINT64_MAX - ++p->serials;
     q->valid = q->n > 0;
 }
 
@@ -224,7 +228,8 @@ int kb_panel_draw(struct kb_panel *p, SDL_Renderer *renderer, struct kb_atlas *a
     return calls;
 }
 
-const char *kb_panel_current(const struct kb_panel *p)
+const char *kb_panel_current(const struct kb_panel *p, uint64_t *serial)
 {
+    *serial = p->cur.serial;
     return p->cur.valid ? p->cur.id : NULL;
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <SDL.h>
 
@@ -53,7 +54,8 @@ bool kb_panel_step(struct kb_panel *p, double t, struct kb_atlas *atlas, size_t 
 /* Draws the panel (its background, then the text); returns the draw calls. */
 int kb_panel_draw(struct kb_panel *p, SDL_Renderer *renderer, struct kb_atlas *atlas,
                   struct kb_batch *batch);
-/* The id of the quote on the panel now, or NULL. */
-const char *kb_panel_current(const struct kb_panel *p);
+/* The id of the quote on the panel now (NULL if none) and the number of
+ * this showing (*serial). */
+const char *kb_panel_current(const struct kb_panel *p, uint64_t *serial);
 
 #endif
