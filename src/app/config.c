@@ -130,6 +130,8 @@ static const struct key keys[] = {
      "never"},
     {"breaking_flash", "chrome", T_BOOL, F(breaking_flash), 0, 0, NULL, "true",
      "flash the bar three times when breaking news enters"},
+    {"stats_interval_s", "log", T_DOUBLE, F(stats_interval_s), 0, 86400, NULL, "0",
+     "with --stats, also write the stats this often (seconds); 0: at exit and on SIGUSR1 only"},
     {"log_level", "log", T_ENUM, F(log_level), 0, 0, "debug|info|warning|error|quiet", "info",
      "least severe level logged"},
 };

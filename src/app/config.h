@@ -68,6 +68,7 @@ struct kb_config {
     /* Not a key: set by `kabar preview`, whose edits must show at once. */
     bool restart_on_edit;
     /* [log] */
+    double stats_interval_s;
     char log_level[16];
 };
 

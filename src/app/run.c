@@ -470,7 +470,7 @@ int kb_run(const struct kb_run_opts *o)
     double t0 = mono_s(), last_present = t0;
     uint64_t frame = 0;
     bool notified = false;
-    double last_watchdog = 0;
+    double last_watchdog = 0, last_stats = t0;
     for (uint64_t n = 0;; n++) {
         if (quit_signal) {
             LOG_INFO("signal %d: stopping", (int)quit_signal);
@@ -549,8 +549,10 @@ int kb_run(const struct kb_run_opts *o)
             sd_notify(0, "WATCHDOG=1");
             last_watchdog = now;
         }
-        if (dump_stats) {
+        if (dump_stats ||
+            (cfg->stats_interval_s > 0 && now - last_stats >= cfg->stats_interval_s)) {
             dump_stats = 0;
+            last_stats = now;
             write_stats(&L);
         }
 

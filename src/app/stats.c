@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "core/limits.h"
+#include "core/log.h"
+#include "kabar_build.h"
 #include "core/xmalloc.h"
 
 /* Frame CPU time histogram: 10 us buckets up to 200 ms; bounded however
@@ -188,6 +190,10 @@ bool kb_stats_write(const struct kb_stats *st, const struct kb_stats_extra *x, c
     json_object_set_new(root, "renderer", json_string(x->renderer ? x->renderer : ""));
     json_object_set_new(root, "size", json_pack("[i, i]", x->width, x->height));
     json_object_set_new(root, "px_per_frame", json_real(x->px_per_frame));
+    char last_error[1024];
+    kb_log_last_error(last_error, sizeof(last_error));
+    json_object_set_new(root, "version", json_string(KABAR_VERSION));
+    json_object_set_new(root, "last_error", json_string(last_error));
     json_object_set_new(root, "shown", shown);
     if (root == NULL)
         return kb_error_set(err, "%s: cannot build the stats", path);

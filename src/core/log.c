@@ -16,6 +16,7 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static enum kb_log_level current = KB_LOG_INFO;
+static char last_error[LOG_LINE_MAX];
 static uint64_t *once_hashes;
 static size_t once_count;
 
@@ -61,12 +62,29 @@ static void sanitize(char *s)
     }
 }
 
+static void emit(enum kb_log_level level, const char *module, char *line)
+{
+    sanitize(line);
+    if (level == KB_LOG_ERR) {
+        pthread_mutex_lock(&lock);
+        snprintf(last_error, sizeof(last_error), "%s: %s", module, line);
+        pthread_mutex_unlock(&lock);
+    }
+    fprintf(stderr, "kabar: %s: %s: %s\n", level_names[level], module, line);
+}
+
 static void vlog(enum kb_log_level level, const char *module, const char *fmt, va_list ap)
 {
     char line[LOG_LINE_MAX];
     vsnprintf(line, sizeof(line), fmt, ap);
-    sanitize(line);
-    fprintf(stderr, "kabar: %s: %s: %s\n", level_names[level], module, line);
+    emit(level, module, line);
+}
+
+void kb_log_last_error(char *buf, size_t size)
+{
+    pthread_mutex_lock(&lock);
+    snprintf(buf, size, "%s", last_error);
+    pthread_mutex_unlock(&lock);
 }
 
 void kb_log(enum kb_log_level level, const char *module, const char *fmt, ...)
@@ -125,8 +143,7 @@ bool kb_log_once(const char *key, enum kb_log_level level, const char *module, c
     pthread_mutex_unlock(&lock);
     if (!fresh || level < cur)
         return false;
-    sanitize(line);
-    fprintf(stderr, "kabar: %s: %s: %s\n", level_names[level], module, line);
+    emit(level, module, line);
     return true;
 }
 

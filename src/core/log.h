@@ -10,6 +10,7 @@
 #define KB_CORE_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum kb_log_level { KB_LOG_DEBUG, KB_LOG_INFO, KB_LOG_WARN, KB_LOG_ERR, KB_LOG_QUIET };
 
@@ -25,6 +26,8 @@ bool kb_log_once(const char *key, enum kb_log_level level, const char *module, c
     __attribute__((format(printf, 4, 5)));
 /* Forgets the once-keys for key (a file that was fixed may be reported again). */
 void kb_log_forget(const char *key);
+/* Copies the last error-level message (empty if none) into buf. */
+void kb_log_last_error(char *buf, size_t size);
 /* Frees the once-set (at exit, for leak checkers). */
 void kb_log_shutdown(void);
 
