@@ -64,13 +64,34 @@ static bool shareable(struct kb_faces *faces, int id)
     return id >= 0 && !kb_fonts_is_color(kb_faces_fonts(faces), id);
 }
 
+/* Code points that are Other, Control or Extended_Pictographic (©, ®) for
+ * grapheme breaking and never Extend, ZWJ, a Hangul jamo or a regional
+ * indicator: between two of them there is always a boundary (GB4, GB5,
+ * GB999) unless they are CR LF. Most text is made of them. */
+static bool simple_break_class(uint32_t cp)
+{
+    return cp < 0x0300 || (cp >= 0x4e00 && cp <= 0x9fff);
+}
+
+/* Grapheme boundary between a and b. The fast path leaves utf8proc's state
+ * at its start value, from which utf8proc takes the class of the code point
+ * before the next pair, which is what the state would hold after a or b of
+ * these classes anyway. */
+static bool grapheme_break(uint32_t a, uint32_t b, utf8proc_int32_t *state)
+{
+    if (simple_break_class(a) && simple_break_class(b) && !(a == '\r' && b == '\n')) {
+        *state = 0;
+        return true;
+    }
+    return utf8proc_grapheme_break_stateful((utf8proc_int32_t)a, (utf8proc_int32_t)b, state);
+}
+
 static size_t segment(const uint32_t *cps, size_t n, struct grapheme *g)
 {
     size_t count = 0, start = 0;
     utf8proc_int32_t state = 0;
     for (size_t i = 1; i <= n; i++) {
-        if (i == n || utf8proc_grapheme_break_stateful((utf8proc_int32_t)cps[i - 1],
-                                                       (utf8proc_int32_t)cps[i], &state)) {
+        if (i == n || grapheme_break(cps[i - 1], cps[i], &state)) {
             g[count].start = start;
             g[count].end = i;
             g[count].font = -1;

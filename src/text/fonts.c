@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fontconfig/fontconfig.h>
+#include <hb-ft.h>
 #include <hb.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -28,8 +29,15 @@
 #define LINE_MAX_BYTES 4096
 /* Code points fontconfig found nothing for, remembered so it is asked once. */
 #define FC_MISSES_MAX 1024
-/* Per-thread cache of (code point, script, language) -> font. */
+/* Per-thread cache of (grapheme, script, language) -> font. */
 #define CACHE_SIZE 4096
+/* Graphemes of up to this many code points are cached (a Thai or
+ * Devanagari syllable, a letter with two marks, a flag). */
+#define CACHE_CPS 4
+/* Per-thread cache of (font, code point) -> has a glyph: FT_Get_Char_Index
+ * is a binary search through the cmap, asked again for every space and
+ * punctuation mark of every line. */
+#define COVER_SIZE 8192
 /* Fonts tried for one lookup: the chains involved plus fontconfig's finds. */
 #define CANDIDATES_MAX (FONTS_MAX + 64)
 
@@ -66,15 +74,24 @@ struct kb_fonts {
 
 struct slot {
     FT_Face face;
-    int px;      /* size the face is set to; 0 = not yet */
-    bool failed; /* could not open: do not retry every lookup */
+    int px;        /* size the face is set to; 0 = not yet */
+    bool failed;   /* could not open: do not retry every lookup */
+    hb_font_t *hb; /* over face, made on first shaping */
+    int hb_px;     /* the px hb was last scaled for */
 };
 
 struct cache_entry {
-    uint32_t cp;
+    uint32_t cps[CACHE_CPS];
+    uint32_t n;
     uint32_t script;
     uint32_t lang_hash;
     int font; /* -2 = empty */
+};
+
+struct cover_entry {
+    uint32_t cp;
+    int16_t font; /* -1 = empty */
+    bool has;
 };
 
 struct kb_faces {
@@ -82,6 +99,9 @@ struct kb_faces {
     FT_Library lib;
     struct slot slots[FONTS_MAX];
     struct cache_entry cache[CACHE_SIZE];
+    unsigned cache_turn; /* which way of a cache pair a miss replaces */
+    struct cover_entry cover[COVER_SIZE];
+    hb_buffer_t *buffer;
 };
 
 /* ---- the table ---- */
@@ -407,6 +427,8 @@ struct kb_faces *kb_faces_new(struct kb_fonts *fonts)
     }
     for (size_t i = 0; i < CACHE_SIZE; i++)
         faces->cache[i].font = -2;
+    for (size_t i = 0; i < COVER_SIZE; i++)
+        faces->cover[i].font = -1;
     return faces;
 }
 
@@ -415,9 +437,13 @@ void kb_faces_free(struct kb_faces *faces)
     if (faces == NULL)
         return;
     for (int i = 0; i < FONTS_MAX; i++) {
+        /* The hb font holds a reference to the face: drop it first. */
+        if (faces->slots[i].hb != NULL)
+            hb_font_destroy(faces->slots[i].hb);
         if (faces->slots[i].face != NULL)
             FT_Done_Face(faces->slots[i].face);
     }
+    hb_buffer_destroy(faces->buffer);
     FT_Done_FreeType(faces->lib);
     free(faces);
 }
@@ -478,10 +504,42 @@ FT_Face kb_faces_get(struct kb_faces *faces, int id, int px)
     return face;
 }
 
+hb_font_t *kb_faces_hb_font(struct kb_faces *faces, int id, int px)
+{
+    FT_Face face = kb_faces_get(faces, id, px);
+    if (face == NULL)
+        return NULL;
+    struct slot *s = &faces->slots[id];
+    if (s->hb == NULL) {
+        /* What libraqm 0.7 made per run, made once: it references the face. */
+        s->hb = hb_ft_font_create_referenced(face);
+    } else if (s->hb_px != s->px) {
+        /* Takes the face's new size and drops the cached advances. */
+        hb_ft_font_changed(s->hb);
+    }
+    s->hb_px = s->px;
+    return s->hb;
+}
+
+hb_buffer_t *kb_faces_hb_buffer(struct kb_faces *faces)
+{
+    if (faces->buffer == NULL)
+        faces->buffer = hb_buffer_create();
+    return faces->buffer;
+}
+
 bool kb_faces_has_glyph(struct kb_faces *faces, int id, uint32_t cp)
 {
+    if (id < 0 || id >= FONTS_MAX)
+        return false;
+    struct cover_entry *e =
+        &faces->cover[((cp * 2654435761u) ^ (uint32_t)id * 40503u) % COVER_SIZE];
+    if (e->font == id && e->cp == cp)
+        return e->has;
     FT_Face face = open_face(faces, id);
-    return face != NULL && FT_Get_Char_Index(face, cp) != 0;
+    bool has = face != NULL && FT_Get_Char_Index(face, cp) != 0;
+    *e = (struct cover_entry){cp, (int16_t)id, has};
+    return has;
 }
 
 /* ---- fallback ---- */
@@ -629,14 +687,19 @@ done:
 static uint32_t hash_str(const char *s)
 {
     uint32_t h = 2166136261u;
-    for (; s != NULL && *s; s++)
-        h = (h ^ (uint32_t)tolower((unsigned char)*s)) * 16777619u;
+    for (; s != NULL && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        h = (h ^ (uint32_t)(c >= 'A' && c <= 'Z' ? c + 32 : c)) * 16777619u;
+    }
     return h;
 }
 
 static uint32_t script_tag(const char *script)
 {
-    return hb_tag_from_string(script, -1);
+    uint32_t t = 0;
+    for (int i = 0; i < 4 && script[i] != '\0'; i++)
+        t = t << 8 | (unsigned char)script[i];
+    return t;
 }
 
 static void script_of(uint32_t cp, char out[5])
@@ -649,14 +712,11 @@ static void script_of(uint32_t cp, char out[5])
 /* True if font id covers every code point of the grapheme that needs a glyph. */
 static bool covers_all(struct kb_faces *faces, int id, const uint32_t *cps, size_t n)
 {
-    FT_Face face = open_face(faces, id);
-    if (face == NULL)
-        return false;
     for (size_t i = 0; i < n; i++) {
-        if (!kb_fonts_ignorable(cps[i]) && FT_Get_Char_Index(face, cps[i]) == 0)
+        if (!kb_fonts_ignorable(cps[i]) && !kb_faces_has_glyph(faces, id, cps[i]))
             return false;
     }
-    return true;
+    return open_face(faces, id) != NULL;
 }
 
 int kb_faces_font_for_grapheme(struct kb_faces *faces, const uint32_t *cps, size_t n,
@@ -669,15 +729,25 @@ int kb_faces_font_for_grapheme(struct kb_faces *faces, const uint32_t *cps, size
         script_of(cps[0], derived);
         script = derived;
     }
-    /* The cache serves the common case, a single code point. */
+    /* The cache serves nearly every grapheme of real text. */
     struct cache_entry *ce = NULL;
-    if (n == 1) {
+    if (n <= CACHE_CPS) {
         uint32_t st = script_tag(script), lh = hash_str(lang) ^ (emoji ? 0x9e3779b9u : 0);
-        uint32_t h = (cps[0] * 2654435761u) ^ st ^ lh;
-        ce = &faces->cache[h % CACHE_SIZE];
-        if (ce->font != -2 && ce->cp == cps[0] && ce->script == st && ce->lang_hash == lh)
-            return ce->font;
-        ce->cp = cps[0];
+        uint32_t h = st ^ lh;
+        for (size_t i = 0; i < n; i++)
+            h = (h ^ cps[i]) * 2654435761u;
+        /* Two ways: a key may sit in either slot of its pair. */
+        struct cache_entry *pair = &faces->cache[((h ^ (h >> 15)) % CACHE_SIZE) & ~(size_t)1];
+        for (int way = 0; way < 2; way++) {
+            ce = &pair[way];
+            if (ce->font != -2 && ce->n == n && ce->script == st && ce->lang_hash == lh &&
+                memcmp(ce->cps, cps, n * sizeof(uint32_t)) == 0)
+                return ce->font;
+        }
+        /* A miss replaces an empty slot, else one of the two in turn. */
+        ce = pair[0].font == -2 ? &pair[0] : &pair[(faces->cache_turn++) & 1];
+        memcpy(ce->cps, cps, n * sizeof(uint32_t));
+        ce->n = (uint32_t)n;
         ce->script = st;
         ce->lang_hash = lh;
     }

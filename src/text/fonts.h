@@ -19,6 +19,7 @@
 
 #include <ft2build.h>
 #include FT_FREETYPE_H
+#include <hb.h>
 
 #include "core/error.h"
 
@@ -63,6 +64,17 @@ struct kb_fonts *kb_faces_fonts(struct kb_faces *faces);
  * kb_fonts_bitmap_scale). Owned by faces; its size changes when it is next
  * asked for at another px. NULL if it cannot open. */
 FT_Face kb_faces_get(struct kb_faces *faces, int id, int px);
+/* The HarfBuzz font of font id at px: hb-ft font functions over the
+ * FT_Face kb_faces_get returns (which it sizes to px first), so advances
+ * are FreeType's unhinted ones, exactly as libraqm made them. Made once per
+ * face and thread: HarfBuzz parses the font's tables and caches its shape
+ * plans in it once, not once per run. When the thread next asks for
+ * another px the same font is rescaled (hb_ft_font_changed), so it is only
+ * valid until kb_faces_get or kb_faces_hb_font is called for this id at
+ * another px. Owned by faces; NULL if the font cannot open. */
+hb_font_t *kb_faces_hb_font(struct kb_faces *faces, int id, int px);
+/* A HarfBuzz buffer owned by faces, reused by every shaping on its thread. */
+hb_buffer_t *kb_faces_hb_buffer(struct kb_faces *faces);
 /* The FT_Library of this thread's faces. */
 FT_Library kb_faces_library(struct kb_faces *faces);
 

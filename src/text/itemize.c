@@ -2,6 +2,7 @@
 
 #include <fribidi.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/xmalloc.h"
 
@@ -9,6 +10,25 @@ bool kb_bidi_removed(uint32_t cp)
 {
     FriBidiCharType t = fribidi_get_bidi_type(cp);
     return FRIBIDI_IS_EXPLICIT(t) || t == FRIBIDI_TYPE_BN;
+}
+
+/* True when a paragraph that is not forced right-to-left resolves to level
+ * 0 everywhere: nothing right-to-left (R, AL), no Arabic digits (AN, which
+ * go to level 2 even in left-to-right text) and no explicit embedding,
+ * override or isolate. Then the base direction is left-to-right (P2 finds
+ * no strong R) and no rule raises a level, so FriBidi can be skipped: most
+ * headlines are like this. */
+static bool all_level_zero(const uint32_t *cps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (cps[i] < 0x0590)
+            continue; /* Latin, Greek, Cyrillic and the ASCII controls: none of the above */
+        FriBidiCharType t = fribidi_get_bidi_type(cps[i]);
+        if (FRIBIDI_IS_RTL(t) || FRIBIDI_IS_ARABIC(t) || FRIBIDI_IS_EXPLICIT(t) ||
+            FRIBIDI_IS_ISOLATE(t) || t == FRIBIDI_TYPE_AN)
+            return false;
+    }
+    return true;
 }
 
 bool kb_bidi_levels(const uint32_t *cps, size_t n, enum kb_dir dir, uint8_t *levels,
@@ -21,9 +41,16 @@ bool kb_bidi_levels(const uint32_t *cps, size_t n, enum kb_dir dir, uint8_t *lev
         *resolved = dir == KB_DIR_RTL ? KB_DIR_RTL : KB_DIR_LTR;
         return true;
     }
-    FriBidiCharType *types = kb_xreallocarray(NULL, n, sizeof(*types));
-    FriBidiBracketType *brackets = kb_xreallocarray(NULL, n, sizeof(*brackets));
-    FriBidiLevel *lv = kb_xreallocarray(NULL, n, sizeof(*lv));
+    if (dir != KB_DIR_RTL && all_level_zero(cps, n)) {
+        memset(levels, 0, n);
+        *resolved = KB_DIR_LTR;
+        return true;
+    }
+    /* One block: types, brackets, levels. */
+    FriBidiCharType *types = kb_xreallocarray(
+        NULL, n, sizeof(FriBidiCharType) + sizeof(FriBidiBracketType) + sizeof(FriBidiLevel));
+    FriBidiBracketType *brackets = (FriBidiBracketType *)(types + n);
+    FriBidiLevel *lv = (FriBidiLevel *)(brackets + n);
     fribidi_get_bidi_types(cps, (FriBidiStrIndex)n, types);
     fribidi_get_bracket_types(cps, (FriBidiStrIndex)n, types, brackets);
     FriBidiLevel max =
@@ -33,7 +60,7 @@ bool kb_bidi_levels(const uint32_t *cps, size_t n, enum kb_dir dir, uint8_t *lev
         FriBidiLevel base = FRIBIDI_DIR_TO_LEVEL(par);
         /* L1 part 4: white space and isolate controls at the end of the line
          * (FriBidi leaves this to fribidi_reorder_line, which we do not use:
-         * libraqm reorders). */
+         * kb_bidi_visual_runs reorders whole runs). */
         for (size_t i = n; i > 0; i--) {
             FriBidiCharType t = types[i - 1];
             if (!(FRIBIDI_IS_EXPLICIT_OR_BN_OR_WS(t) || FRIBIDI_IS_ISOLATE(t)))
@@ -45,9 +72,45 @@ bool kb_bidi_levels(const uint32_t *cps, size_t n, enum kb_dir dir, uint8_t *lev
         *resolved = FRIBIDI_IS_RTL(par) ? KB_DIR_RTL : KB_DIR_LTR;
     }
     free(types);
-    free(brackets);
-    free(lv);
     return ok;
+}
+
+static void reverse_runs(struct kb_level_run *runs, size_t from, size_t to)
+{
+    while (from + 1 < to) {
+        struct kb_level_run t = runs[from];
+        runs[from++] = runs[--to];
+        runs[to] = t;
+    }
+}
+
+size_t kb_bidi_visual_runs(const uint8_t *levels, size_t n, struct kb_level_run *runs)
+{
+    size_t count = 0;
+    uint8_t max = 0, min_odd = UINT8_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (count == 0 || levels[i] != runs[count - 1].level)
+            runs[count++] = (struct kb_level_run){i, 0, levels[i]};
+        runs[count - 1].len++;
+        if (levels[i] > max)
+            max = levels[i];
+        if ((levels[i] & 1) && levels[i] < min_odd)
+            min_odd = levels[i];
+    }
+    for (unsigned level = max; level >= min_odd && level > 0; level--) {
+        for (size_t i = 0; i < count;) {
+            if (runs[i].level < level) {
+                i++;
+                continue;
+            }
+            size_t end = i;
+            while (end < count && runs[end].level >= level)
+                end++;
+            reverse_runs(runs, i, end);
+            i = end;
+        }
+    }
+    return count;
 }
 
 /* Paired punctuation libraqm keeps in one script (opening, closing). */
@@ -76,8 +139,8 @@ void kb_scripts_resolve(const uint32_t *cps, size_t n, hb_script_t *scripts)
 {
     hb_unicode_funcs_t *uf = hb_unicode_funcs_get_default();
     /* Open brackets seen: pair index and the script they took. */
-    int *stack_pair = kb_xreallocarray(NULL, n + 1, sizeof(int));
-    hb_script_t *stack_script = kb_xreallocarray(NULL, n + 1, sizeof(hb_script_t));
+    int *stack_pair = kb_xreallocarray(NULL, n + 1, sizeof(int) + sizeof(hb_script_t));
+    hb_script_t *stack_script = (hb_script_t *)(stack_pair + n + 1);
     size_t depth = 0;
     hb_script_t last = HB_SCRIPT_INVALID;
     /* Like libraqm, the first character always sets `last`, even when it is
@@ -115,7 +178,6 @@ void kb_scripts_resolve(const uint32_t *cps, size_t n, hb_script_t *scripts)
             scripts[i - 1] = scripts[i];
     }
     free(stack_pair);
-    free(stack_script);
 }
 
 void kb_script_name(hb_script_t script, char out[5])

@@ -5,7 +5,6 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
-#include <raqm.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +15,7 @@
 #include "text/fallback.h"
 #include "text/itemize.h"
 #include "text/line_internal.h"
-
-/* FT_Face -> font id for the faces of one line. */
-struct face_map {
-    FT_Face face;
-    int id;
-};
+#include "text/shape.h"
 
 /* Everything derived from the text that the layout steps share. */
 struct work {
@@ -31,25 +25,24 @@ struct work {
     hb_script_t *scripts;
     uint8_t *levels;
     int *font;
-    struct face_map *map;
-    size_t n_map;
 };
 
 static void work_free(struct work *w)
 {
-    free(w->cps);
-    free(w->byte_of);
-    free(w->scripts);
-    free(w->levels);
-    free(w->font);
-    free(w->map);
+    free(w->cps); /* the one block decode allocated */
 }
 
+/* Decodes text and allocates every per-code-point array in one block. */
 static void decode(struct work *w, const char *text, size_t len)
 {
     w->n = kb_utf8_count(text, len);
-    w->cps = kb_xreallocarray(NULL, w->n + 1, sizeof(uint32_t));
-    w->byte_of = kb_xreallocarray(NULL, w->n + 1, sizeof(uint32_t));
+    size_t m = w->n + 1;
+    size_t each = sizeof(uint32_t) * 2 + sizeof(hb_script_t) + sizeof(int) + sizeof(uint8_t);
+    w->cps = kb_xreallocarray(NULL, m, each);
+    w->byte_of = w->cps + m;
+    w->scripts = (hb_script_t *)(w->byte_of + m);
+    w->font = (int *)(w->scripts + m);
+    w->levels = (uint8_t *)(w->font + m);
     size_t i = 0, k = 0;
     while (i < len && k < w->n) {
         w->byte_of[k] = (uint32_t)i;
@@ -79,79 +72,24 @@ static int primary_font(struct kb_faces *faces, const struct work *w, const char
     return kb_faces_first_font(faces, NULL, lang);
 }
 
-static int map_font(const struct work *w, FT_Face face)
-{
-    for (size_t i = 0; i < w->n_map; i++) {
-        if (w->map[i].face == face)
-            return w->map[i].id;
-    }
-    return -1;
-}
-
 /* Opens and sizes every font the text uses. A font that cannot be opened is
  * replaced by the primary font (its characters become tofu, the line still
  * draws). Returns false if even the primary font cannot be opened. */
 static bool prepare_faces(struct kb_faces *faces, struct work *w, int primary, int px)
 {
-    FT_Face pface = kb_faces_get(faces, primary, px);
-    if (pface == NULL)
+    if (kb_faces_get(faces, primary, px) == NULL)
         return false;
-    w->map = kb_xreallocarray(NULL, w->n + 1, sizeof(*w->map));
-    w->map[0] = (struct face_map){pface, primary};
-    w->n_map = 1;
+    int last = -1; /* a font just seen to open, to skip the lookup per code point */
     for (size_t i = 0; i < w->n; i++) {
         int id = w->font[i];
-        if (id < 0) {
+        if (id == last)
+            continue;
+        if (id < 0 || kb_faces_get(faces, id, px) == NULL)
             w->font[i] = primary;
-            continue;
-        }
-        bool known = false;
-        for (size_t j = 0; j < w->n_map && !known; j++)
-            known = w->map[j].id == id;
-        if (known)
-            continue;
-        FT_Face f = kb_faces_get(faces, id, px);
-        if (f == NULL) {
-            w->font[i] = primary;
-            continue;
-        }
-        w->map[w->n_map++] = (struct face_map){f, id};
+        else
+            last = id;
     }
     return true;
-}
-
-static FT_Face face_of(const struct work *w, int id)
-{
-    for (size_t i = 0; i < w->n_map; i++) {
-        if (w->map[i].id == id)
-            return w->map[i].face;
-    }
-    return w->map[0].face;
-}
-
-/* Hands the text to libraqm as UTF-32: code point indices then serve for
- * face ranges and clusters alike. (With UTF-8 input libraqm 0.7 converts
- * every glyph's cluster by re-encoding the text before it, which is
- * quadratic in the line length.) */
-static bool shape(struct work *w, const char *lang, enum kb_dir dir, raqm_t *rq)
-{
-    raqm_direction_t rd = dir == KB_DIR_RTL   ? RAQM_DIRECTION_RTL
-                          : dir == KB_DIR_LTR ? RAQM_DIRECTION_LTR
-                                              : RAQM_DIRECTION_DEFAULT;
-    if (!raqm_set_text(rq, w->cps, w->n) || !raqm_set_par_direction(rq, rd))
-        return false;
-    /* Always a language of our own: libraqm's default is the process locale. */
-    if (!raqm_set_language(rq, lang, 0, w->n))
-        return false;
-    size_t start = 0;
-    for (size_t i = 1; i <= w->n; i++) {
-        if (i == w->n || w->font[i] != w->font[start]) {
-            if (!raqm_set_freetype_face_range(rq, face_of(w, w->font[start]), start, i - start))
-                return false;
-            start = i;
-        }
-    }
-    return raqm_layout(rq);
 }
 
 static float round4(float v)
@@ -164,41 +102,41 @@ static enum kb_dir level_dir(uint8_t level)
     return (level & 1) ? KB_DIR_RTL : KB_DIR_LTR;
 }
 
-/* Copies libraqm's glyphs (visual order) into the line and groups them into
- * runs of one font, direction and script. */
+/* Copies the shaped glyphs (visual order) into the line and groups them
+ * into runs of one font, direction and script. */
 static void collect(struct kb_line *line, struct kb_faces *faces, const struct work *w,
-                    const raqm_glyph_t *rg, size_t count)
+                    const struct kb_shaped *sg, size_t count)
 {
     const struct kb_fonts *fonts = kb_faces_fonts(faces);
     line->glyphs = kb_xreallocarray(NULL, count + 1, sizeof(struct kb_glyph));
     line->runs = kb_xreallocarray(NULL, count + 1, sizeof(struct kb_run));
-    int *gfont = kb_xreallocarray(NULL, count + 1, sizeof(int));
 
     /* A run ends where the next cluster in logical order starts. */
-    uint32_t *next_start = kb_xreallocarray(NULL, w->n + 1, sizeof(uint32_t));
-    bool *is_start = kb_xcalloc(w->n + 1, sizeof(bool));
+    uint32_t *next_start = kb_xreallocarray(NULL, w->n + 1, sizeof(uint32_t) + sizeof(bool));
+    bool *is_start = (bool *)(next_start + w->n + 1);
+    memset(is_start, 0, w->n + 1);
     for (size_t i = 0; i < count; i++) {
-        if (rg[i].cluster < w->n)
-            is_start[rg[i].cluster] = true;
+        if (sg[i].cluster < w->n)
+            is_start[sg[i].cluster] = true;
     }
     next_start[w->n] = (uint32_t)w->n;
     for (size_t i = w->n; i-- > 0;)
         next_start[i] = is_start[i + 1] || i + 1 == w->n ? (uint32_t)(i + 1) : next_start[i + 1];
 
-    float width = 0;
+    float width = 0, scale = 1.0f;
+    int scale_font = -1;
     for (size_t i = 0; i < count; i++) {
-        uint32_t c = rg[i].cluster < w->n ? rg[i].cluster : 0;
-        int id = map_font(w, rg[i].ftface);
-        if (id < 0)
-            id = w->font[c];
-        gfont[i] = id;
-        float scale = kb_fonts_bitmap_scale(fonts, id, line->px);
+        uint32_t c = sg[i].cluster < w->n ? sg[i].cluster : 0;
+        if (sg[i].font != scale_font) {
+            scale_font = sg[i].font;
+            scale = kb_fonts_bitmap_scale(fonts, scale_font, line->px);
+        }
         struct kb_glyph *g = &line->glyphs[i];
-        g->id = rg[i].index;
+        g->id = sg[i].id;
         g->cluster = w->byte_of[c];
-        g->x_advance = round4((float)rg[i].x_advance / 64.0f * scale);
-        g->x_offset = round4((float)rg[i].x_offset / 64.0f * scale);
-        g->y_offset = round4((float)rg[i].y_offset / 64.0f * scale);
+        g->x_advance = round4((float)sg[i].x_advance / 64.0f * scale);
+        g->x_offset = round4((float)sg[i].x_offset / 64.0f * scale);
+        g->y_offset = round4((float)sg[i].y_offset / 64.0f * scale);
         width += g->x_advance;
     }
     line->n_glyphs = count;
@@ -206,13 +144,12 @@ static void collect(struct kb_line *line, struct kb_faces *faces, const struct w
 
     size_t nr = 0;
     uint32_t run_min = 0, run_max = 0;
+    hb_script_t run_script = HB_SCRIPT_INVALID;
     for (size_t i = 0; i < count; i++) {
-        uint32_t c = rg[i].cluster < w->n ? rg[i].cluster : 0;
+        uint32_t c = sg[i].cluster < w->n ? sg[i].cluster : 0;
         enum kb_dir d = level_dir(w->levels[c]);
-        char script[5];
-        kb_script_name(w->scripts[c], script);
         struct kb_run *r = nr > 0 ? &line->runs[nr - 1] : NULL;
-        if (r == NULL || r->font != gfont[i] || r->dir != d || strcmp(r->script, script) != 0) {
+        if (r == NULL || r->font != sg[i].font || r->dir != d || run_script != w->scripts[c]) {
             if (r != NULL) {
                 r->start = w->byte_of[run_min];
                 r->end = w->byte_of[next_start[run_max]];
@@ -220,8 +157,9 @@ static void collect(struct kb_line *line, struct kb_faces *faces, const struct w
             r = &line->runs[nr++];
             memset(r, 0, sizeof(*r));
             r->dir = d;
-            memcpy(r->script, script, sizeof(r->script));
-            r->font = gfont[i];
+            kb_script_name(w->scripts[c], r->script);
+            run_script = w->scripts[c];
+            r->font = sg[i].font;
             r->first_glyph = i;
             run_min = run_max = c;
         }
@@ -236,19 +174,37 @@ static void collect(struct kb_line *line, struct kb_faces *faces, const struct w
         line->runs[nr - 1].end = w->byte_of[next_start[run_max]];
     }
     line->n_runs = nr;
-    free(gfont);
     free(next_start);
-    free(is_start);
 }
 
-static void metrics(struct kb_line *line, struct kb_faces *faces, int primary)
+/* Raises the line's ascent and descent to those of font id at the line's size. */
+static void take_metrics(struct kb_line *line, struct kb_faces *faces, int id)
 {
-    FT_Face face = kb_faces_get(faces, primary, line->px);
+    FT_Face face = kb_faces_get(faces, id, line->px);
     if (face == NULL || face->size == NULL)
         return;
-    float scale = kb_fonts_bitmap_scale(kb_faces_fonts(faces), primary, line->px);
-    line->ascent = round4((float)face->size->metrics.ascender / 64.0f * scale);
-    line->descent = round4((float)-face->size->metrics.descender / 64.0f * scale);
+    float scale = kb_fonts_bitmap_scale(kb_faces_fonts(faces), id, line->px);
+    float ascent = round4((float)face->size->metrics.ascender / 64.0f * scale);
+    float descent = round4((float)-face->size->metrics.descender / 64.0f * scale);
+    if (ascent > line->ascent)
+        line->ascent = ascent;
+    if (descent > line->descent)
+        line->descent = descent;
+}
+
+/* The line's ascent and descent: the largest of the primary font's and of
+ * every font a run uses, so a tall script (Devanagari, Thai, Nastaliq) in
+ * a Latin headline fits the box the line reports. */
+static void metrics(struct kb_line *line, struct kb_faces *faces, int primary)
+{
+    take_metrics(line, faces, primary);
+    int last = primary;
+    for (size_t r = 0; r < line->n_runs; r++) {
+        if (line->runs[r].font != last) {
+            last = line->runs[r].font;
+            take_metrics(line, faces, last);
+        }
+    }
 }
 
 struct kb_line *kb_line_layout_clean(struct kb_faces *faces, char *text, size_t len,
@@ -272,9 +228,6 @@ struct kb_line *kb_line_layout_clean(struct kb_faces *faces, char *text, size_t 
 
     struct work w = {0};
     decode(&w, text, len);
-    w.scripts = kb_xreallocarray(NULL, w.n + 1, sizeof(hb_script_t));
-    w.levels = kb_xreallocarray(NULL, w.n + 1, sizeof(uint8_t));
-    w.font = kb_xreallocarray(NULL, w.n + 1, sizeof(int));
     kb_scripts_resolve(w.cps, w.n, w.scripts);
     if (!kb_bidi_levels(w.cps, w.n, dir, w.levels, &line->base_dir)) {
         kb_error_set(err, "bidi resolution failed");
@@ -290,25 +243,28 @@ struct kb_line *kb_line_layout_clean(struct kb_faces *faces, char *text, size_t 
         kb_error_set(err, "no usable font");
         goto fail;
     }
-    metrics(line, faces, primary);
     if (w.n > 0) {
-        raqm_t *rq = raqm_create();
-        if (rq == NULL) {
-            kb_error_set(err, "out of memory in libraqm");
-            goto fail;
-        }
-        size_t count = 0;
-        raqm_glyph_t *rg = NULL;
-        if (shape(&w, line->lang, dir, rq))
-            rg = raqm_get_glyphs(rq, &count);
-        if (rg == NULL) {
-            raqm_destroy(rq);
+        struct kb_para para = {
+            .cps = w.cps,
+            .n = w.n,
+            .levels = w.levels,
+            .scripts = w.scripts,
+            .font = w.font,
+            .lang = hb_language_from_string(line->lang, -1),
+            .px = px,
+        };
+        size_t cap = w.n + 8;
+        struct kb_shaped *sg = kb_xreallocarray(NULL, cap, sizeof(*sg));
+        long count = kb_shape_paragraph(faces, &para, &sg, &cap);
+        if (count < 0) {
+            free(sg);
             kb_error_set(err, "text layout failed");
             goto fail;
         }
-        collect(line, faces, &w, rg, count);
-        raqm_destroy(rq);
+        collect(line, faces, &w, sg, (size_t)count);
+        free(sg);
     }
+    metrics(line, faces, primary);
     work_free(&w);
     return line;
 
@@ -490,8 +446,6 @@ char *kb_fonts_report(struct kb_faces *faces, const char *text, size_t len, cons
     char *clean = kb_text_clean(text, len, &clean_len);
     struct work w = {0};
     decode(&w, clean, clean_len);
-    w.scripts = kb_xreallocarray(NULL, w.n + 1, sizeof(hb_script_t));
-    w.font = kb_xreallocarray(NULL, w.n + 1, sizeof(int));
     kb_scripts_resolve(w.cps, w.n, w.scripts);
     kb_fallback_assign(faces, w.cps, w.n, w.scripts, lang, w.font);
 

@@ -7,6 +7,17 @@
  * HarfBuzz advances and offsets (pixels, y up). One item is one bidi
  * paragraph.
  *
+ * The steps: hygiene (kb_text_clean), a font per grapheme (fallback.c),
+ * bidi levels from FriBidi and scripts with Common, Inherited and paired
+ * brackets resolved (itemize.c), then shape.c: items of one level, script
+ * and font, each shaped by HarfBuzz with the whole paragraph as context
+ * (so Arabic joins across a font change) and the item's language, put in
+ * visual order by rule L2. That is what libraqm 0.7 does, and kabar used
+ * it until it measured that libraqm makes a HarfBuzz font per run per
+ * layout, parsing the font's tables each time (layout then cost 25 times
+ * the shaping itself); kabar keeps one per face and thread instead. libraqm
+ * remains the oracle the tests compare against (tests/text/test_oracle.c).
+ *
  * Lines are made on the ingest thread and drawn on the render thread; they
  * are reference counted (kb_line_ref / kb_line_unref, atomic) and never
  * change after layout. */
@@ -46,7 +57,8 @@ struct kb_line {
     enum kb_dir base_dir;  /* resolved: KB_DIR_LTR or KB_DIR_RTL */
     int px;                /* pixel em size it was laid out at */
     float width;           /* sum of advances, pixels */
-    float ascent, descent; /* pixels above and below the baseline (descent > 0) */
+    float ascent, descent; /* pixels above and below the baseline (descent > 0), the
+                              largest of the fonts the line uses */
     struct kb_run *runs;   /* visual order */
     size_t n_runs;
     struct kb_glyph *glyphs; /* visual order; run r owns [first_glyph, first_glyph + n_glyphs) */

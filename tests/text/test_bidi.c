@@ -3,7 +3,7 @@
  *
  * Levels come from kb_bidi_levels, the FriBidi call the layout uses for run
  * directions. Visual order comes from a real layout (kb_line_layout_clean,
- * libraqm's reordering and HarfBuzz's per-run glyph order), read back from
+ * kb_bidi_visual_runs's reordering and HarfBuzz's per-run glyph order), read back from
  * the glyphs' clusters. The font is forced to one that has none of the
  * test's characters, so every glyph is .notdef and no ligature or
  * composition can change the glyph count. HarfBuzz merges a mark's cluster

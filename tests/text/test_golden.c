@@ -314,7 +314,7 @@ static uint32_t glyph_at(const struct kb_line *l, uint32_t cluster)
 }
 
 /* A tatweel or ZWJ drawn by another font than the letters around it must
- * not break their joining: libraqm shapes each run with the whole text as
+ * not break their joining: each run is shaped with the whole text as
  * context. */
 static void test_joining_across_fonts(void **state)
 {
@@ -489,6 +489,24 @@ static void test_emoji_scaled(void **state)
     }
 }
 
+/* A line's ascent and descent cover every font in it: Devanagari in an
+ * English headline raises them to the Devanagari font's. */
+static void test_metrics_cover_fonts(void **state)
+{
+    (void)state;
+    struct kb_line *latin = layout("Monsoon", "en");
+    struct kb_line *mixed = layout(
+        "Monsoon \xe0\xa4\xae\xe0\xa4\xbe\xe0\xa4\xa8\xe0\xa4\xb8\xe0\xa5\x82\xe0\xa4\xa8", "en");
+    struct kb_line *deva =
+        layout("\xe0\xa4\xae\xe0\xa4\xbe\xe0\xa4\xa8\xe0\xa4\xb8\xe0\xa5\x82\xe0\xa4\xa8", "hi");
+    assert_true(mixed->ascent >= latin->ascent && mixed->ascent >= deva->ascent);
+    assert_true(mixed->descent >= latin->descent && mixed->descent >= deva->descent);
+    assert_true(mixed->descent > latin->descent || mixed->ascent > latin->ascent);
+    kb_line_unref(latin);
+    kb_line_unref(mixed);
+    kb_line_unref(deva);
+}
+
 static void test_fonts_report(void **state)
 {
     (void)state;
@@ -603,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_joining_across_fonts),
         cmocka_unit_test(test_agrees_with_hb_shape),
         cmocka_unit_test(test_emoji_scaled),
+        cmocka_unit_test(test_metrics_cover_fonts),
         cmocka_unit_test(test_fonts_report),
         cmocka_unit_test(test_chain_missing_fonts),
         cmocka_unit_test(test_threads),
