@@ -74,6 +74,24 @@ struct kb_line *kb_line_layout(struct kb_faces *faces, const char *text, size_t 
 struct kb_line *kb_line_ref(struct kb_line *line);
 void kb_line_unref(struct kb_line *line);
 
+/* Lays out one paragraph in at most max_lines lines no wider than
+ * max_width pixels, for the quote panel. Lines end at UAX #14 break
+ * opportunities (libunibreak, in language lang; never inside a grapheme),
+ * filled greedily with the advances of one layout of the whole paragraph
+ * (the width of a byte range is the sum of the advances of the glyphs
+ * whose cluster is in it, in any direction). Spaces at a break are
+ * dropped. Each line is then laid out on its own with the paragraph's
+ * resolved base direction, so each reads right by itself. A word wider
+ * than max_width gets a line of its own and overflows it; if the text
+ * needs more than max_lines lines, the last holds all the rest (the caller
+ * scrolls it). text is raw as for kb_line_layout. Writes the lines, first
+ * line first, to out (room for max_lines) and returns how many (at least
+ * one, for empty text an empty line); the caller unrefs each. Returns 0
+ * with err set on failure. */
+size_t kb_line_wrap(struct kb_faces *faces, const char *text, size_t len, const char *lang,
+                    enum kb_dir dir, int px, float max_width, size_t max_lines,
+                    struct kb_line **out, struct kb_error *err);
+
 /* The `kabar shape --json` form of a line (docs/cli.md); the caller frees it. */
 char *kb_line_to_json(const struct kb_line *line, const struct kb_fonts *fonts);
 /* A human-readable dump of the same, for `kabar shape` without --json; caller frees. */
