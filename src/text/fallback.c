@@ -19,18 +19,52 @@ static bool is_common(uint32_t cp)
     return s == HB_SCRIPT_COMMON || s == HB_SCRIPT_INHERITED || s == HB_SCRIPT_UNKNOWN;
 }
 
+/* Emoji_Presentation=Yes below U+1F000 (emoji-data.txt, Emoji 15.0): the
+ * older pictographs that are colour emoji even without U+FE0F (⚽, ⛅, ⌚).
+ * Most pictographs of U+2600..U+27BF are not here: they default to text. */
+static const struct {
+    uint32_t lo, hi;
+} emoji_presentation_bmp[] = {
+    {0x231a, 0x231b}, {0x23e9, 0x23ec}, {0x23f0, 0x23f0}, {0x23f3, 0x23f3}, {0x25fd, 0x25fe},
+    {0x2614, 0x2615}, {0x2648, 0x2653}, {0x267f, 0x267f}, {0x2693, 0x2693}, {0x26a1, 0x26a1},
+    {0x26aa, 0x26ab}, {0x26bd, 0x26be}, {0x26c4, 0x26c5}, {0x26ce, 0x26ce}, {0x26d4, 0x26d4},
+    {0x26ea, 0x26ea}, {0x26f2, 0x26f3}, {0x26f5, 0x26f5}, {0x26fa, 0x26fa}, {0x26fd, 0x26fd},
+    {0x2705, 0x2705}, {0x270a, 0x270b}, {0x2728, 0x2728}, {0x274c, 0x274c}, {0x274e, 0x274e},
+    {0x2753, 0x2755}, {0x2757, 0x2757}, {0x2795, 0x2797}, {0x27b0, 0x27b0}, {0x27bf, 0x27bf},
+    {0x2b1b, 0x2b1c}, {0x2b50, 0x2b50}, {0x2b55, 0x2b55},
+};
+
+static bool bmp_emoji_presentation(uint32_t cp)
+{
+    size_t lo = 0, hi = sizeof(emoji_presentation_bmp) / sizeof(emoji_presentation_bmp[0]);
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cp < emoji_presentation_bmp[mid].lo)
+            hi = mid;
+        else if (cp > emoji_presentation_bmp[mid].hi)
+            lo = mid + 1;
+        else
+            return true;
+    }
+    return false;
+}
+
 /* Emoji presentation, decided per grapheme: an explicit VS16, a keycap, a
- * flag, a skin tone, a ZWJ sequence of pictographs, or a pictograph at
- * U+1F000 and up (nearly all of which default to emoji presentation).
- * VS15 asks for text presentation. Older pictographs (U+2600..) without
- * VS16 stay text, as most of them default to text presentation. */
+ * flag, a skin tone, a ZWJ sequence of pictographs, a pictograph at
+ * U+1F000 and up (nearly all of which default to emoji presentation), or
+ * an older one whose default is emoji presentation (bmp_emoji_presentation).
+ * VS15 asks for text presentation. */
 static bool is_emoji(const uint32_t *cps, size_t n)
 {
+    if (n == 1 && cps[0] < 0x20e3)
+        return false; /* the common case: a letter, digit or space alone */
+    for (size_t i = 0; i < n; i++) {
+        if (cps[i] == 0xfe0e)
+            return false;
+    }
     bool pict = false, zwj = false;
     for (size_t i = 0; i < n; i++) {
         uint32_t cp = cps[i];
-        if (cp == 0xfe0e)
-            return false;
         if (cp == 0xfe0f || cp == 0x20e3 || (cp >= 0x1f1e6 && cp <= 0x1f1ff) ||
             (cp >= 0x1f3fb && cp <= 0x1f3ff))
             return true;
@@ -39,7 +73,7 @@ static bool is_emoji(const uint32_t *cps, size_t n)
         if (utf8proc_get_property((utf8proc_int32_t)cp)->boundclass ==
             UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC) {
             pict = true;
-            if (i == 0 && cp >= 0x1f000)
+            if (i == 0 && (cp >= 0x1f000 || bmp_emoji_presentation(cp)))
                 return true;
         }
     }

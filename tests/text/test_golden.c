@@ -489,6 +489,41 @@ static void test_emoji_scaled(void **state)
     }
 }
 
+/* Older pictographs whose default is emoji presentation (⛅ U+26C5, ⚽
+ * U+26BD) take the colour font without U+FE0F; U+FE0E keeps them text, and
+ * one whose default is text (☀ U+2600) stays text. */
+static void test_emoji_presentation(void **state)
+{
+    (void)state;
+    int emoji = font_id("NotoColorEmoji");
+    struct kb_line *cloud = layout("Cerah berawan \xe2\x9b\x85 di London", "id");
+    struct kb_line *ball = layout("\xe2\x9a\xbd", "en");
+    struct kb_line *text = layout("\xe2\x9b\x85\xef\xb8\x8e", "en");
+    struct kb_line *sun = layout("\xe2\x98\x80", "en");
+    const char *at = strstr(cloud->text, "\xe2\x9b\x85");
+    assert_non_null(at);
+    bool found = false;
+    for (size_t r = 0; r < cloud->n_runs; r++) {
+        const struct kb_run *run = &cloud->runs[r];
+        if (run->start <= (uint32_t)(at - cloud->text) && (uint32_t)(at - cloud->text) < run->end) {
+            assert_int_equal(run->font, emoji);
+            found = true;
+        } else {
+            assert_int_not_equal(run->font, emoji);
+        }
+    }
+    assert_true(found);
+    assert_int_equal(ball->n_runs, 1);
+    assert_int_equal(ball->runs[0].font, emoji);
+    assert_int_not_equal(ball->glyphs[0].id, 0);
+    assert_int_not_equal(text->runs[0].font, emoji);
+    assert_int_not_equal(sun->runs[0].font, emoji);
+    kb_line_unref(cloud);
+    kb_line_unref(ball);
+    kb_line_unref(text);
+    kb_line_unref(sun);
+}
+
 /* A line's ascent and descent cover every font in it: Devanagari in an
  * English headline raises them to the Devanagari font's. */
 static void test_metrics_cover_fonts(void **state)
@@ -621,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_joining_across_fonts),
         cmocka_unit_test(test_agrees_with_hb_shape),
         cmocka_unit_test(test_emoji_scaled),
+        cmocka_unit_test(test_emoji_presentation),
         cmocka_unit_test(test_metrics_cover_fonts),
         cmocka_unit_test(test_fonts_report),
         cmocka_unit_test(test_chain_missing_fonts),
