@@ -136,7 +136,20 @@ static bool load_board(struct kb_config *cfg, const char *name, struct kb_error 
     return ok;
 }
 
-static int cmd_run(int argc, char **argv)
+/* Sets one --set KEY=VALUE; argv is not modified (a reload parses it again). */
+static bool set_flag(struct kb_config *cfg, const char *arg, struct kb_error *err)
+{
+    const char *eq = strchr(arg, '=');
+    if (eq == NULL)
+        return kb_error_set(err, "--set %s: expected KEY=VALUE", arg);
+    char key[128];
+    snprintf(key, sizeof(key), "%.*s", (int)(eq - arg), arg);
+    return kb_config_set(cfg, key, eq + 1, "--set", err);
+}
+
+/* Reads `kabar run`'s flags, board and config file into ro. Returns -1 on
+ * success, else the exit status (the message already printed). */
+static int parse_run(int argc, char **argv, struct kb_run_opts *ro, bool *print)
 {
     enum {
         O_SPOOL = 256,
@@ -178,12 +191,11 @@ static int cmd_run(int argc, char **argv)
                                          {"log-level", required_argument, 0, O_LOG},
                                          {0, 0, 0, 0}};
 
-    struct kb_run_opts ro;
-    memset(&ro, 0, sizeof(ro));
-    kb_config_defaults(&ro.cfg);
+    memset(ro, 0, sizeof(*ro));
+    kb_config_defaults(&ro->cfg);
     struct kb_error err;
     const char *config = NULL, *board = NULL;
-    bool print = false;
+    *print = false;
 
     /* First pass: the files, so flags can override them whatever their order. */
     optind = 1;
@@ -195,13 +207,13 @@ static int cmd_run(int argc, char **argv)
         else if (c == O_BOARD)
             board = optarg;
     }
-    if (board != NULL && !load_board(&ro.cfg, board, &err)) {
+    if (board != NULL && !load_board(&ro->cfg, board, &err)) {
         fprintf(stderr, "kabar: %s\n", err.msg);
         return 1;
     }
     if (config == NULL && access("/etc/kabar/kabar.conf", R_OK) == 0 && board == NULL)
         config = "/etc/kabar/kabar.conf";
-    if (config != NULL && !kb_config_load(&ro.cfg, config, &err)) {
+    if (config != NULL && !kb_config_load(&ro->cfg, config, &err)) {
         fprintf(stderr, "kabar: %s\n", err.msg);
         return 1;
     }
@@ -240,72 +252,97 @@ static int cmd_run(int argc, char **argv)
         case O_BOARD:
             break;
         case O_FRAMES:
-            ro.frames = strtoll(optarg, &end, 10);
-            if (*end != '\0' || ro.frames <= 0)
+            ro->frames = strtoll(optarg, &end, 10);
+            if (*end != '\0' || ro->frames <= 0)
                 return usage_error(usage_run, "--frames %s: expected a positive number", optarg);
             break;
         case O_SECONDS:
-            ro.seconds = strtod(optarg, &end);
-            if (*end != '\0' || !(ro.seconds > 0))
+            ro->seconds = strtod(optarg, &end);
+            if (*end != '\0' || !(ro->seconds > 0))
                 return usage_error(usage_run, "--seconds %s: expected a positive number", optarg);
             break;
         case O_EVERY:
-            ro.record_every = (int)strtol(optarg, &end, 10);
-            if (*end != '\0' || ro.record_every <= 0)
+            ro->record_every = (int)strtol(optarg, &end, 10);
+            if (*end != '\0' || ro->record_every <= 0)
                 return usage_error(usage_run, "--every %s: expected a positive number", optarg);
             break;
         case O_VIRTUAL:
-            ro.virtual_clock = true;
+            ro->virtual_clock = true;
             break;
         case O_SHOT:
-            ro.screenshot = optarg;
+            ro->screenshot = optarg;
             break;
         case O_STATS:
-            ro.stats = optarg;
+            ro->stats = optarg;
             break;
         case O_RECORD:
-            ro.record_dir = optarg;
+            ro->record_dir = optarg;
             break;
         case O_PRINT:
-            print = true;
+            *print = true;
             break;
-        case O_SET: {
-            char *eq = strchr(optarg, '=');
-            if (eq == NULL)
-                return usage_error(usage_run, "--set %s: expected KEY=VALUE", optarg);
-            *eq = '\0';
-            if (!kb_config_set(&ro.cfg, optarg, eq + 1, "--set", &err)) {
+        case O_SET:
+            if (!set_flag(&ro->cfg, optarg, &err)) {
                 fprintf(stderr, "kabar: %s\n", err.msg);
                 return 1;
             }
             break;
-        }
         default:
             fputs(usage_run, stderr);
             return 2;
         }
-        if (key != NULL && !kb_config_set(&ro.cfg, key, value, argv[optind - 1], &err)) {
+        if (key != NULL && !kb_config_set(&ro->cfg, key, value, argv[optind - 1], &err)) {
             fprintf(stderr, "kabar: %s\n", err.msg);
             return 1;
         }
     }
     if (optind < argc)
         return usage_error(usage_run, "unexpected argument \"%s\"", argv[optind]);
-    if (ro.record_dir != NULL && ro.record_every == 0)
-        ro.record_every = 1;
+    if (ro->record_dir != NULL && ro->record_every == 0)
+        ro->record_every = 1;
 
     enum kb_log_level level;
-    if (kb_log_level_parse(ro.cfg.log_level, &level))
+    if (kb_log_level_parse(ro->cfg.log_level, &level))
         kb_log_set_level(level);
-    if (ro.cfg.spool[0] == '\0') {
+    if (ro->cfg.spool[0] == '\0') {
         char *demo = kb_data_path("assets/demo-spool");
-        snprintf(ro.cfg.spool, sizeof(ro.cfg.spool), "%s", demo);
+        snprintf(ro->cfg.spool, sizeof(ro->cfg.spool), "%s", demo);
         free(demo);
     }
+    return -1;
+}
+
+struct run_args {
+    int argc;
+    char **argv;
+};
+
+/* SIGHUP: the board, the config file and the flags, read again. */
+static bool reload_run(struct kb_config *out, void *user, struct kb_error *err)
+{
+    const struct run_args *a = user;
+    struct kb_run_opts ro;
+    bool print;
+    if (parse_run(a->argc, a->argv, &ro, &print) >= 0)
+        return kb_error_set(err, "the config has an error (logged above)");
+    *out = ro.cfg;
+    return true;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct kb_run_opts ro;
+    bool print;
+    int status = parse_run(argc, argv, &ro, &print);
+    if (status >= 0)
+        return status;
     if (print) {
         kb_config_print(&ro.cfg, stdout);
         return 0;
     }
+    struct run_args args = {argc, argv};
+    ro.reload = reload_run;
+    ro.reload_user = &args;
     return kb_run(&ro);
 }
 
@@ -352,17 +389,12 @@ static int cmd_preview(int argc, char **argv)
                 return 1;
             }
             break;
-        case 'S': {
-            char *eq = strchr(optarg, '=');
-            if (eq == NULL)
-                return usage_error(usage_preview, "--set %s: expected KEY=VALUE", optarg);
-            *eq = '\0';
-            if (!kb_config_set(&po.cfg, optarg, eq + 1, "--set", &err)) {
+        case 'S':
+            if (!set_flag(&po.cfg, optarg, &err)) {
                 fprintf(stderr, "kabar: %s\n", err.msg);
                 return 1;
             }
             break;
-        }
         case 'p':
             po.png = optarg;
             break;

@@ -263,3 +263,10 @@ bool kb_channel_stopping(struct kb_channel *ch)
     pthread_mutex_unlock(&ch->lock);
     return s;
 }
+
+void kb_channel_restart(struct kb_channel *ch)
+{
+    pthread_mutex_lock(&ch->lock);
+    ch->stop = false;
+    pthread_mutex_unlock(&ch->lock);
+}

@@ -86,5 +86,7 @@ void kb_channel_ack(struct kb_channel *ch);
 /* Both: asks the ingest thread to finish. */
 void kb_channel_stop(struct kb_channel *ch);
 bool kb_channel_stopping(struct kb_channel *ch);
+/* Clears a stop, so a new ingest thread can run (a config reload). */
+void kb_channel_restart(struct kb_channel *ch);
 
 #endif

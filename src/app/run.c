@@ -30,6 +30,7 @@
 
 static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t dump_stats;
+static volatile sig_atomic_t reload_config;
 
 static void on_quit(int sig)
 {
@@ -42,6 +43,12 @@ static void on_usr1(int sig)
     dump_stats = 1;
 }
 
+static void on_hup(int sig)
+{
+    (void)sig;
+    reload_config = 1;
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -51,6 +58,8 @@ static void install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
     sa.sa_handler = on_usr1;
     sigaction(SIGUSR1, &sa, NULL);
+    sa.sa_handler = on_hup;
+    sigaction(SIGHUP, &sa, NULL);
 }
 
 static double mono_s(void)
@@ -112,6 +121,7 @@ static void on_visible(void *user, const char *id, uint64_t serial)
 
 struct loop {
     const struct kb_run_opts *o;
+    struct kb_config cfg; /* the running config: the options', then reloads' */
     struct kb_screen screen;
     struct kb_fonts *fonts;
     struct kb_faces *faces;
@@ -162,7 +172,7 @@ static void write_stats(struct loop *L)
 /* (Re)creates the rotation target for the current screen size. */
 static void setup_rotation(struct loop *L)
 {
-    int rot = L->o->cfg.rotation;
+    int rot = L->cfg.rotation;
     bool quarter = rot == 90 || rot == 270;
     L->logical_w = quarter ? L->screen.height : L->screen.width;
     L->logical_h = quarter ? L->screen.width : L->screen.height;
@@ -190,7 +200,7 @@ static void present_rotated(struct loop *L)
     SDL_SetRenderTarget(L->screen.renderer, NULL);
     SDL_Rect dst = {(L->screen.width - L->logical_w) / 2, (L->screen.height - L->logical_h) / 2,
                     L->logical_w, L->logical_h};
-    SDL_RenderCopyEx(L->screen.renderer, L->rotated, NULL, &dst, L->o->cfg.rotation, NULL,
+    SDL_RenderCopyEx(L->screen.renderer, L->rotated, NULL, &dst, L->cfg.rotation, NULL,
                      SDL_FLIP_NONE);
 }
 
@@ -200,7 +210,7 @@ static void place_panel(struct loop *L)
 {
     if (L->panel == NULL)
         return;
-    const struct kb_config *cfg = &L->o->cfg;
+    const struct kb_config *cfg = &L->cfg;
     int px = (int)lround(L->logical_h * cfg->quote_size);
     int h = (int)lround(px * (2 * 1.35 + 0.6 * 1.35 + 0.3));
     int w = (int)lround(L->layout.bar.w * 0.86);
@@ -219,7 +229,7 @@ static void place_panel(struct loop *L)
 static void relayout(struct loop *L)
 {
     setup_rotation(L);
-    L->layout = kb_scene_layout(&L->o->cfg, L->logical_w, L->logical_h, L->screen.refresh_hz);
+    L->layout = kb_scene_layout(&L->cfg, L->logical_w, L->logical_h, L->screen.refresh_hz);
     kb_chrome_place(L->chrome, L->layout.bar, L->rtl_screen, &L->layout.geo.area);
     kb_crawl_set_geometry(L->crawl, &L->layout.geo);
     place_panel(L);
@@ -355,7 +365,7 @@ static void feed_crawl(struct loop *L, bool virtual_clock)
  * news enters. */
 static SDL_Color bar_kb_scene_color(const struct loop *L)
 {
-    const struct kb_config *cfg = &L->o->cfg;
+    const struct kb_config *cfg = &L->cfg;
     if (!L->breaking)
         return kb_scene_color(cfg->bar);
     SDL_Color c = kb_scene_color(cfg->breaking_bg);
@@ -370,7 +380,7 @@ static SDL_Color bar_kb_scene_color(const struct loop *L)
 
 static void draw(struct loop *L)
 {
-    const struct kb_config *cfg = &L->o->cfg;
+    const struct kb_config *cfg = &L->cfg;
     SDL_Renderer *ren = L->screen.renderer;
     if (L->rotated != NULL)
         SDL_SetRenderTarget(ren, L->rotated);
@@ -389,12 +399,74 @@ static void draw(struct loop *L)
     SDL_RenderFillRect(ren, &L->layout.bar);
 }
 
+/* Styles, the panel and the chrome's mirroring from L->cfg. */
+static void apply_config(struct loop *L)
+{
+    const struct kb_config *cfg = &L->cfg;
+    bool want_panel = strcmp(cfg->quotes, "panel") == 0;
+    if (want_panel && L->panel == NULL)
+        L->panel = kb_panel_new();
+    if (!want_panel && L->panel != NULL) {
+        kb_panel_free(L->panel);
+        L->panel = NULL;
+        if (L->ch != NULL)
+            kb_channel_set_panel(L->ch, 0, 0);
+    }
+    if (L->panel != NULL) {
+        struct kb_panel_style ps = {kb_scene_color(cfg->quote_fg),
+                                    kb_scene_color(cfg->attribution_fg),
+                                    kb_scene_color(cfg->background),
+                                    cfg->quote_seconds,
+                                    0.6,
+                                    cfg->speed};
+        kb_panel_set_style(L->panel, &ps);
+    }
+    L->rtl_screen = kb_present_rtl(cfg->screen_lang);
+    struct kb_crawl_style style;
+    struct kb_chrome_style cs;
+    kb_scene_styles(cfg, &style, &cs);
+    kb_chrome_set_style(L->chrome, &cs);
+    kb_crawl_set_style(L->crawl, &style);
+}
+
+/* SIGHUP: read the config again and apply it without a blank frame: what
+ * crawls stays, the ingest thread restarts with the new playlist, the
+ * chrome is laid out again. Fonts and the screen mode need a restart. */
+static void reload(struct loop *L)
+{
+    struct kb_config cfg;
+    struct kb_error err;
+    if (L->o->reload == NULL || !L->o->reload(&cfg, L->o->reload_user, &err)) {
+        LOG_ERR("reload: %s; keeping the running config",
+                L->o->reload == NULL ? "nothing to reload from" : err.msg);
+        return;
+    }
+    if (strcmp(cfg.fonts, L->cfg.fonts) != 0 || strcmp(cfg.mode, L->cfg.mode) != 0 ||
+        cfg.width != L->cfg.width || cfg.height != L->cfg.height ||
+        strcmp(cfg.render_driver, L->cfg.render_driver) != 0)
+        LOG_WARN("reload: fonts, mode, size and render driver change at the next start");
+    snprintf(cfg.fonts, sizeof(cfg.fonts), "%s", L->cfg.fonts);
+    kb_ingest_stop(L->ingest);
+    L->ingest = NULL;
+    kb_channel_restart(L->ch);
+    L->cfg = cfg;
+    apply_config(L);
+    relayout(L);
+    struct kb_error e2;
+    L->ingest = kb_ingest_start(&L->cfg, L->fonts, L->ch, &e2);
+    if (L->ingest == NULL)
+        LOG_ERR("reload: %s", e2.msg);
+    else
+        LOG_INFO("config reloaded");
+}
+
 int kb_run(const struct kb_run_opts *o)
 {
     struct loop L;
     memset(&L, 0, sizeof(L));
     L.o = o;
-    const struct kb_config *cfg = &o->cfg;
+    L.cfg = o->cfg;
+    const struct kb_config *cfg = &L.cfg;
     struct kb_error err;
     int status = 1;
     install_signals();
@@ -440,23 +512,8 @@ int kb_run(const struct kb_run_opts *o)
     L.atlas = kb_atlas_new(L.screen.renderer, L.faces, &ao);
     L.crawl = kb_crawl_new();
     L.chrome = kb_chrome_new();
-    if (strcmp(cfg->quotes, "panel") == 0) {
-        L.panel = kb_panel_new();
-        struct kb_panel_style ps = {kb_scene_color(cfg->quote_fg),
-                                    kb_scene_color(cfg->attribution_fg),
-                                    kb_scene_color(cfg->background),
-                                    cfg->quote_seconds,
-                                    0.6,
-                                    cfg->speed};
-        kb_panel_set_style(L.panel, &ps);
-    }
     L.batch = kb_batch_new();
-    L.rtl_screen = kb_present_rtl(cfg->screen_lang);
-    struct kb_crawl_style style;
-    struct kb_chrome_style cs;
-    kb_scene_styles(cfg, &style, &cs);
-    kb_chrome_set_style(L.chrome, &cs);
-    kb_crawl_set_style(L.crawl, &style);
+    apply_config(&L);
     L.ch = kb_channel_new();
     L.stats = kb_stats_new();
     relayout(&L);
@@ -485,6 +542,10 @@ int kb_run(const struct kb_run_opts *o)
         L.t = (double)frame * period;
         if (!handle_sdl_events(&L))
             break;
+        if (reload_config) {
+            reload_config = 0;
+            reload(&L);
+        }
         handle_channel_events(&L);
         feed_crawl(&L, o->virtual_clock);
         /* Under the virtual clock the feed may have waited for the ingest

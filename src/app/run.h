@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "app/config.h"
+#include "core/error.h"
 
 struct kb_run_opts {
     struct kb_config cfg;   /* effective: file, board and flags applied */
@@ -15,6 +16,10 @@ struct kb_run_opts {
     const char *stats;      /* stats JSON, at exit and on SIGUSR1 */
     const char *record_dir; /* PNG of every record_every-th frame */
     int record_every;
+    /* SIGHUP reads the config again through this (the board, the file and
+     * the flags, as at start); NULL: SIGHUP only logs. */
+    bool (*reload)(struct kb_config *out, void *user, struct kb_error *err);
+    void *reload_user;
 };
 
 /* Runs until a stop condition, SIGINT or SIGTERM, or the window closes.

@@ -363,6 +363,55 @@ def test_steady_state_costs():
     shutil.rmtree(spool)
 
 
+def test_sighup_reloads_without_a_blank_frame():
+    spool = make_spool([item("long", text="A headline that stays on screen through a reload " * 2)])
+    conf = spool + ".conf"
+    with open(conf, "w") as f:
+        f.write("[chrome]\nlabel = ONE\n")
+    png = spool + "-hup.png"
+    stats = spool + "-hup.json"
+    proc = subprocess.Popen([KABAR, "run", "--spool", spool, "--config", conf, *SMALL,
+                             "--seconds", "4", "--speed", "60", "--stats", stats,
+                             "--screenshot", png], stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    with open(conf, "w") as f:
+        f.write("[chrome]\nlabel = TWO\n[theme]\nbar = #00ff00\n")
+    proc.send_signal(1)  # SIGHUP
+    time.sleep(0.8)
+    with open(conf, "w") as f:
+        f.write("[crawl]\nspeed = fast\n")  # a bad reload keeps the running config
+    proc.send_signal(1)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "keeping the running config" in err, err
+    s = json.load(open(stats))
+    long_ = [a for a in s["shown"] if a["id"] == "long"]
+    # One showing from start to end: the reload did not blank or restart the crawl.
+    assert len(long_) == 1 and long_[0]["first"] < 0.5 and long_[0]["last"] > 3.5, long_
+    img = read_png(png)
+    assert pixel(img, img[0] // 2, img[1] - 3) == (0, 255, 0), pixel(img, img[0] // 2, img[1] - 3)
+    for f in (conf, png, stats):
+        os.unlink(f)
+    shutil.rmtree(spool)
+
+
+def test_sigterm_stops_cleanly_with_stats():
+    spool = make_spool([item("t")])
+    stats = spool + "-term.json"
+    proc = subprocess.Popen([KABAR, "run", "--spool", spool, *SMALL, "--seconds", "60",
+                             "--stats", stats], stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    start = time.monotonic()
+    proc.terminate()
+    _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert time.monotonic() - start < 2, "slow to stop"
+    s = json.load(open(stats))
+    assert 30 <= s["frames"] <= 200, s["frames"]
+    os.unlink(stats)
+    shutil.rmtree(spool)
+
+
 def test_preview_png_shows_every_item():
     spool = make_spool([item("p1", "fr", "Le tramway reprend demain matin"),
                         item("p2", "ja", "京都の紅葉が見頃に"),
