@@ -122,6 +122,9 @@ static bool wants_help(int argc, char **argv)
 
 /* ---- run ---- */
 
+/* CLOCK_MONOTONIC seconds at main(), for the start-up figures in --stats. */
+static double process_start;
+
 static bool load_board(struct kb_config *cfg, const char *name, struct kb_error *err)
 {
     if (strchr(name, '/') != NULL || name[0] == '.' || name[0] == '\0')
@@ -341,6 +344,7 @@ static int cmd_run(int argc, char **argv)
         return 0;
     }
     struct run_args args = {argc, argv};
+    ro.started = process_start;
     ro.reload = reload_run;
     ro.reload_user = &args;
     return kb_run(&ro);
@@ -618,6 +622,9 @@ done:
 
 int main(int argc, char **argv)
 {
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    process_start = (double)start.tv_sec + start.tv_nsec / 1e9;
     const char *cmd = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
     if (cmd == NULL) {
         if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {

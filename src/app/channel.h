@@ -46,6 +46,7 @@ struct kb_channel_counts {
     size_t items_loaded, items_rejected;
     bool spool_present;
     long long last_change_ms;
+    double loaded_at; /* CLOCK_MONOTONIC seconds when the first scan of the spool ended */
 };
 
 struct kb_channel;

@@ -36,6 +36,7 @@ struct kb_ingest {
     int64_t next_minute; /* wall ms of the next clock tick */
     size_t quote_cursor;
     bool idle_offered;
+    double loaded_at;
     /* the idle message went to the crawl */ /* index of the last quote given to the panel */
     bool stale_shown;
 };
@@ -145,6 +146,7 @@ static void publish_counts(struct kb_ingest *in)
         .items_rejected = kb_spool_rejected_count(in->spool),
         .spool_present = kb_spool_present(in->spool),
         .last_change_ms = kb_spool_last_change_ms(in->spool),
+        .loaded_at = in->loaded_at,
     };
     kb_channel_set_counts(in->ch, &c);
 }
@@ -250,6 +252,9 @@ static void *run(void *arg)
 {
     struct kb_ingest *in = arg;
     kb_spool_update(in->spool, wall_ms());
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    in->loaded_at = (double)ts.tv_sec + ts.tv_nsec / 1e9;
     publish_counts(in);
     while (!kb_channel_stopping(in->ch)) {
         int px = kb_channel_px(in->ch);

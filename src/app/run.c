@@ -121,7 +121,8 @@ static void on_visible(void *user, const char *id, uint64_t serial)
 
 struct loop {
     const struct kb_run_opts *o;
-    struct kb_config cfg; /* the running config: the options', then reloads' */
+    struct kb_config cfg;   /* the running config: the options', then reloads' */
+    double t0, first_frame; /* CLOCK_MONOTONIC: crawl time 0, the first present */
     struct kb_screen screen;
     struct kb_fonts *fonts;
     struct kb_faces *faces;
@@ -163,6 +164,10 @@ static void write_stats(struct loop *L)
         .width = L->screen.width,
         .height = L->screen.height,
         .px_per_frame = L->layout.geo.px_per_frame,
+        .started = L->o->started > 0 ? L->o->started : L->t0,
+        .origin = L->t0,
+        .first_frame = L->first_frame,
+        .loaded = counts.loaded_at,
     };
     struct kb_error err;
     if (!kb_stats_write(L->stats, &x, L->o->stats, &err))
@@ -525,6 +530,7 @@ int kb_run(const struct kb_run_opts *o)
 
     double hz = L.screen.refresh_hz, period = 1.0 / hz;
     double t0 = mono_s(), last_present = t0;
+    L.t0 = t0;
     uint64_t frame = 0;
     bool notified = false;
     double last_watchdog = 0, last_stats = t0;
@@ -603,6 +609,7 @@ int kb_run(const struct kb_run_opts *o)
         last_present = now;
         kb_stats_frame(L.stats, cpu_ms, calls, kb_atlas_frame_upload_bytes(L.atlas), dropped);
         if (!notified) {
+            L.first_frame = now;
             sd_notify(0, "READY=1");
             notified = true;
         }

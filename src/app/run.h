@@ -20,6 +20,7 @@ struct kb_run_opts {
      * the flags, as at start); NULL: SIGHUP only logs. */
     bool (*reload)(struct kb_config *out, void *user, struct kb_error *err);
     void *reload_user;
+    double started; /* CLOCK_MONOTONIC seconds at the process start; 0: kb_run's start */
 };
 
 /* Runs until a stop condition, SIGINT or SIGTERM, or the window closes.

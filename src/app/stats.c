@@ -190,6 +190,13 @@ bool kb_stats_write(const struct kb_stats *st, const struct kb_stats_extra *x, c
     json_object_set_new(root, "renderer", json_string(x->renderer ? x->renderer : ""));
     json_object_set_new(root, "size", json_pack("[i, i]", x->width, x->height));
     json_object_set_new(root, "px_per_frame", json_real(x->px_per_frame));
+    /* Start-up, for the benchmarks: seconds from the process start. */
+    json_object_set_new(root, "first_frame_s", json_real(x->first_frame - x->started));
+    json_object_set_new(root, "spool_loaded_s",
+                        json_real(x->loaded > 0 ? x->loaded - x->started : -1));
+    /* Crawl time t happened at CLOCK_MONOTONIC clock_origin + t (real clock),
+     * so an outside observer can time spool-to-screen latency. */
+    json_object_set_new(root, "clock_origin", json_real(x->origin));
     char last_error[1024];
     kb_log_last_error(last_error, sizeof(last_error));
     json_object_set_new(root, "version", json_string(KABAR_VERSION));

@@ -21,6 +21,9 @@ struct kb_stats_extra {
     const char *renderer;
     int width, height;
     double px_per_frame;
+    /* CLOCK_MONOTONIC seconds: the process start, crawl time 0, the first
+     * present, the end of the spool's first scan (0: not yet). */
+    double started, origin, first_frame, loaded;
 };
 
 struct kb_stats *kb_stats_new(void);
