@@ -223,9 +223,8 @@ static void feed_panel(struct kb_ingest *in)
     char *text = kb_xasprintf("%s%s%s", qs->open, q->text, qs->close);
     struct kb_line *lines[KB_PANEL_LINES_MAX];
     struct kb_error err;
-    lines[0] = kb_line_layout(in->faces, text, strlen(text), q->lang, kb_compose_dir(q), px, &err);
-    size_t n = lines[0] != NULL ? 1 : 0;
-    (void)width;
+    size_t n = kb_line_wrap(in->faces, text, strlen(text), q->lang, kb_compose_dir(q), px,
+                            (float)width, KB_PANEL_LINES_MAX, lines, &err);
     free(text);
     if (n == 0) {
         LOG_WARN_ONCE(q->file, "%s: cannot lay out the quote: %s", q->file, err.msg);
