@@ -9,6 +9,7 @@ kabar=$build/kabar
 out=docs/img
 mkdir -p "$out"
 tmp=$(mktemp -d)
+mkdir "$tmp/frames"
 trap 'rm -rf "$tmp"' EXIT
 
 shot() { # name, seconds, then kabar run flags
@@ -33,9 +34,23 @@ cp assets/demo-spool/*.json "$tmp/spool/"
   --source "Kabar Nusantara" \
   "BMKG: Gempa Magnitudo 5,6 Guncang Perairan Selatan Jawa Barat, Tidak Berpotensi Tsunami" \
   >/dev/null
-shot breaking 6 --size 1280x720 --spool "$tmp/spool" --set screen_lang=id
+shot breaking 14 --size 1280x720 --spool "$tmp/spool" --set screen_lang=id
 # A portrait screen (what the viewer sees of a TV mounted on its side).
-shot portrait 12 --size 608x1080 --set languages=id
+shot portrait 12 --size 608x1080 --set languages=fr
+# Direction: a French item leaves leftwards, then an Arabic one enters from
+# the left and moves right, so its first word is read first.
+mkdir "$tmp/dir"
+cp assets/demo-spool/20-fete-des-lumieres-fr.json assets/demo-spool/30-wifi-metro-riyadh-ar.json \
+  "$tmp/dir/"
+"$kabar" run --headless --virtual-clock --size 1280x96 --seconds 12 --log-level warning \
+  --spool "$tmp/dir" --set clock_format= --set quotes=crawl --set bar_height=1 --speed 3000 \
+  --record "$tmp/frames" --every 60 >/dev/null
+n=0
+for frame in 000120 000360 000480 000540 000660; do
+  n=$((n + 1))
+  cp "$tmp/frames/frame-$frame.png" "$out/direction-$n.png"
+  echo "$out/direction-$n.png"
+done
 # The preview strip an editor checks before a headline airs.
 "$kabar" preview --size 1280x720 --png "$out/preview.png" \
   assets/demo-spool/15-hujan-jakarta-ar.json assets/demo-spool/14-hujan-jakarta-ja.json \

@@ -216,7 +216,7 @@ static void place_panel(struct loop *L)
     if (L->panel == NULL)
         return;
     const struct kb_config *cfg = &L->cfg;
-    int px = (int)lround(L->logical_h * cfg->quote_size);
+    int px = (int)lround(kb_scene_lines(L->logical_w, L->logical_h) * cfg->quote_size);
     int h = (int)lround(px * (2 * 1.35 + 0.6 * 1.35 + 0.3));
     int w = (int)lround(L->layout.bar.w * 0.86);
     bool top = strcmp(cfg->position, "top") == 0;

@@ -3,6 +3,12 @@
 #include <math.h>
 #include <string.h>
 
+int kb_scene_lines(int w, int h)
+{
+    double area = sqrt((double)w * h * 9.0 / 16.0);
+    return area < h ? (int)lround(area) : h;
+}
+
 SDL_Color kb_scene_color(struct kb_color c)
 {
     return (SDL_Color){c.r, c.g, c.b, c.a};
@@ -26,7 +32,8 @@ struct kb_scene kb_scene_layout(const struct kb_config *cfg, int w, int h, doubl
     int inset_x = (int)lround(w * cfg->safe_area / 100.0);
     int inset_y = (int)lround(h * cfg->safe_area / 100.0);
     int usable_h = h - 2 * inset_y;
-    int bar_h = (int)lround(usable_h * cfg->bar_height);
+    int lines = kb_scene_lines(w - 2 * inset_x, usable_h);
+    int bar_h = (int)lround(lines * cfg->bar_height);
     if (bar_h < 8)
         bar_h = 8;
     l.bar = (SDL_Rect){inset_x, strcmp(cfg->position, "top") == 0 ? inset_y : h - inset_y - bar_h,
@@ -38,7 +45,7 @@ struct kb_scene kb_scene_layout(const struct kb_config *cfg, int w, int h, doubl
     /* Noto's capitals and x-height sit about 0.36 em above the baseline
      * at their middle: centre that on the bar. */
     l.geo.baseline = l.bar.y + bar_h / 2 + (int)lround(l.px * 0.36);
-    l.geo.px_per_frame = kb_scene_px_per_frame(cfg, usable_h, hz);
+    l.geo.px_per_frame = kb_scene_px_per_frame(cfg, lines, hz);
     l.geo.gap = (int)lround(cfg->item_gap * l.px);
     l.geo.dir = strcmp(cfg->crawl_direction, "left-to-right") == 0   ? KB_CRAWL_LEFT_TO_RIGHT
                 : strcmp(cfg->crawl_direction, "right-to-left") == 0 ? KB_CRAWL_RIGHT_TO_LEFT

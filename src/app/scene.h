@@ -17,6 +17,12 @@ struct kb_scene {
 };
 
 SDL_Color kb_scene_color(struct kb_color c);
+/* The "lines" sizes are measured in: the height of a 16:9 screen of the
+ * same area, at most the real height. A landscape 16:9 screen's height; a
+ * portrait screen's is smaller, so a bar and its text keep to the width;
+ * a wide bar-shaped screen's is its height. Sizes in the config (bar
+ * height, quote size, speed at 1080 lines) are fractions of this. */
+int kb_scene_lines(int w, int h);
 /* Pixels per frame for a screen of this height at hz frames per second:
  * speed is given at 1080 lines, and snapped to a whole number within 5 %. */
 double kb_scene_px_per_frame(const struct kb_config *cfg, int height, double hz);

@@ -330,7 +330,8 @@ def test_geometry_from_config():
     for size in ("640x360", "1280x720", "300x600"):
         w, h = map(int, size.split("x"))
         img = shot(spool, size, "--size", size)
-        bar_h = round(h * 0.1)
+        lines = min(h, round((w * h * 9 / 16) ** 0.5))  # portrait: sized by the width
+        bar_h = round(lines * 0.1)
         assert pixel(img, w - 2, h - bar_h + 1) != BACKGROUND, size
         assert pixel(img, w // 2, h - bar_h - 2) == BACKGROUND, size
     # On top.
