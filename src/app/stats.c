@@ -137,6 +137,19 @@ uint64_t kb_stats_frames(const struct kb_stats *st)
     return st->frames;
 }
 
+/* Resident memory now, from /proc (0 where there is none). */
+static json_int_t rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = 0, resident = 0;
+    if (f != NULL) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+            resident = 0;
+        fclose(f);
+    }
+    return (json_int_t)resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 static double cpu_percentile(const struct kb_stats *st, double p)
 {
     if (st->frames == 0)
@@ -197,6 +210,7 @@ bool kb_stats_write(const struct kb_stats *st, const struct kb_stats_extra *x, c
     /* Crawl time t happened at CLOCK_MONOTONIC clock_origin + t (real clock),
      * so an outside observer can time spool-to-screen latency. */
     json_object_set_new(root, "clock_origin", json_real(x->origin));
+    json_object_set_new(root, "rss_kib", json_integer(rss_kib()));
     char last_error[1024];
     kb_log_last_error(last_error, sizeof(last_error));
     json_object_set_new(root, "version", json_string(KABAR_VERSION));
