@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
 """What the screen shows, checked from outside as a user or a monitor would:
+(Real-clock bounds here are loose on purpose: they tell "at once" from "after
+its crawl", on a shared, noisy machine. `make bench` measures latency.)
+
 kabar runs headless, and its --stats `shown` list and screenshots say what
 was on screen when. Rotation, high priority, breaking news, retraction,
 expiry, language choice, the idle message, mirrored chrome, the preview.
@@ -184,8 +187,8 @@ def test_breaking_interrupts_and_resumes():
     first_b, last_b = brk[0]["first"], brk[-1]["last"]
     # On screen within a fraction of a second; off at once when its file goes.
     # (kabar's clock starts a little after this script's: allow for it.)
-    assert 2.7 <= first_b <= 3.6, first_b
-    assert 5.6 <= last_b <= 6.6, last_b
+    assert 2.7 <= first_b <= 4.5, first_b
+    assert 5.6 <= last_b <= 7.5, last_b
     normal = [a for a in s["shown"] if a["id"] != "brk"]
     # Nothing normal shows while breaking news does...
     for a in normal:
@@ -210,8 +213,8 @@ def test_retraction_mid_crawl():
     s = run(spool, "--seconds", "5", "--speed", "120", during=during)
     long_ = [a for a in s["shown"] if a["id"] == "long"]
     assert long_ and long_[0]["first"] < 1.0, long_
-    assert all(a["last"] <= 2.5 for a in long_), long_
-    assert any(a["id"] == "other" and a["first"] > 2.0 for a in s["shown"]), order(s)
+    assert all(a["last"] <= 3.5 for a in long_), long_  # its crawl would take 30 s
+    assert any(a["id"] == "other" and a["first"] > 1.5 for a in s["shown"]), order(s)
     shutil.rmtree(spool)
 
 
@@ -225,7 +228,7 @@ def test_expiry_at_its_moment():
     soon = [a for a in s["shown"] if a["id"] == "soon"]
     assert soon, order(s)
     elapsed = time.time() - now
-    assert all(a["last"] <= 3.7 for a in soon), (soon, elapsed)
+    assert all(a["last"] <= 4.5 for a in soon), (soon, elapsed)  # its crawl: a minute
     shutil.rmtree(spool)
 
 
@@ -264,7 +267,7 @@ def test_missing_spool_comes_back():
     assert proc.returncode == 0, proc.stderr
     s = json.load(open(stats))
     late = [a for a in s["shown"] if a["id"] == "late"]
-    assert late and 1.5 <= late[0]["first"] <= 3.0, (late, proc.stderr)
+    assert late and 1.2 <= late[0]["first"] <= 4.0, (late, proc.stderr)
     shutil.rmtree(base)
 
 

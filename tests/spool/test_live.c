@@ -87,19 +87,20 @@ static void test_rename_in_is_seen_at_once(void **state)
 {
     (void)state;
     char *dir = test_mkdtemp("live");
-    struct kb_spool *s = open_spool(dir, true, 2, 1000, 0);
+    /* A poll period far longer than the wait: only an event can bring it in. */
+    struct kb_spool *s = open_spool(dir, true, 2, 600000, 0);
     assert_int_equal(kb_spool_update(s, test_now_ms()), 0);
     assert_true(kb_spool_fd(s) >= 0);
     assert_true(kb_spool_present(s));
 
     int64_t t0 = test_now_ms();
     test_put_item(dir, "a.json", "a", "fr", "Bonjour", NULL);
-    test_pump(s, 2000, added_at_least_1, NULL);
+    test_pump(s, 10000, added_at_least_1, NULL);
     int64_t took = test_now_ms() - t0;
     assert_int_equal(rec.added, 1);
     assert_string_equal(rec.ev[0].id, "a");
     assert_string_equal(rec.ev[0].text, "Bonjour");
-    assert_true(took < 500); /* an event, not a poll */
+    assert_true(took < 10000); /* an event, not the poll */
     assert_true(kb_spool_last_change_ms(s) >= t0);
     const struct kb_item *a = kb_spool_find(s, "a");
     assert_non_null(a);
@@ -565,7 +566,7 @@ static void test_settle_then_rejected(void **state)
 {
     (void)state;
     char *dir = test_mkdtemp("settle");
-    struct kb_spool *s = open_spool(dir, true, 2, 1000, 0);
+    struct kb_spool *s = open_spool(dir, true, 2, 600000, 0);
     kb_spool_update(s, test_now_ms());
     int64_t t0 = test_now_ms();
     test_write_str(dir, "broken.json", "{\"id\": \"broken\", \"lang\": \"en\",");
@@ -573,7 +574,9 @@ static void test_settle_then_rejected(void **state)
     int64_t took = test_now_ms() - t0;
     assert_int_equal(kb_spool_rejected_count(s), 1);
     assert_true(took >= 1900); /* not before it settled */
-    assert_true(took < 3000);  /* and not much after: the timeout woke the loop */
+    /* And well before the next poll: the settle timeout woke the loop. The
+     * bound is loose because test machines are shared and noisy. */
+    assert_true(took < 4500);
     assert_false(test_exists(dir, "broken.json"));
     assert_true(test_exists(dir, "rejected/broken.json"));
     char *line = test_read(dir, "rejected/broken.json.error.txt");
