@@ -55,6 +55,13 @@ PY
 check "shape rejects a bad --lang" status_is 1 "$kabar" shape --lang 'xx_YY' hello
 check "shape rejects a bad --dir" status_is 2 "$kabar" shape --dir sideways hello
 
+# fonts: which font each character falls to; a character no font has is named.
+check "fonts" status_is 0 "$kabar" fonts --lang ja '直骨 🌏'
+check "fonts names the CJK and emoji fonts" bash -c "grep -q 'U+76F4 直 Hani .*NotoSansCJK' '$tmp/out' &&
+  grep -q 'U+1F30F .*NotoColorEmoji' '$tmp/out'"
+check "fonts: an uncovered character is a user error" status_is 1 "$kabar" fonts $'a\U0010FFFD'
+check "fonts names it" grep -q 'no font covers U+10FFFD' "$tmp/out"
+
 # validate: one line per file, exit 1 if any is invalid.
 printf '{"id":"ok-1","lang":"fr","text":"Bonjour"}' >"$tmp/good.json"
 printf '{"id":"bad 1","lang":"fr","text":"x"}' >"$tmp/bad.json"
