@@ -1,5 +1,6 @@
 # Cross build for 32-bit Raspberry Pi OS (bookworm, armhf) on a Debian 12
-# machine, against Debian's multiarch :armhf libraries:
+# machine, against a sysroot of Debian's armhf packages (unpacked by
+# install-deps.sh, not installed: see boards/README.md, "armhf"):
 #
 #   scripts/install-deps.sh --cross-armhf
 #   cmake -S . -B build-armhf -DCMAKE_TOOLCHAIN_FILE=boards/toolchain-arm-linux-gnueabihf.cmake
@@ -11,4 +12,5 @@ set(KABAR_CROSS_TRIPLET arm-linux-gnueabihf)
 set(KABAR_CROSS_DEB_ARCH armhf)
 set(KABAR_CROSS_QEMU qemu-arm-static)
 set(CMAKE_SYSTEM_PROCESSOR arm)
+set(KABAR_CROSS_SYSROOT /opt/kabar-cross/armhf-root)
 include(${CMAKE_CURRENT_LIST_DIR}/../cmake/cross-debian.cmake)

@@ -89,4 +89,14 @@ endif()
 if(NOT CMAKE_INSTALL_PREFIX STREQUAL "/usr")
   message(STATUS "kabar: a package from this build installs under ${CMAKE_INSTALL_PREFIX} (make deb uses /usr)")
 endif()
-include(CPack)
+if(KABAR_CROSS_SYSROOT)
+  # A sysroot of unpacked packages has no dpkg database, so dpkg-shlibdeps
+  # could not say which packages the binary needs: no package rather than
+  # one with half its Depends. tests/cli/test_deb.sh reads the reason here.
+  set(reason "a cross build against a sysroot (${KABAR_CROSS_SYSROOT}) has no dpkg database for dpkg-shlibdeps")
+  file(WRITE ${CMAKE_BINARY_DIR}/CPackConfig.unsupported "${reason}\n")
+  message(STATUS "kabar: no Debian package from this build: ${reason}")
+else()
+  file(REMOVE ${CMAKE_BINARY_DIR}/CPackConfig.unsupported)
+  include(CPack)
+endif()

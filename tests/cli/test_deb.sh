@@ -18,6 +18,10 @@ if ! command -v dpkg-deb >/dev/null; then
   echo "SKIP: dpkg-deb not found: not a Debian machine, no package to check"
   exit 77
 fi
+if [ -f "$build/CPackConfig.unsupported" ]; then
+  echo "SKIP: no package from this build: $(cat "$build/CPackConfig.unsupported")"
+  exit 77
+fi
 if [ ! -f "$build/CPackConfig.cmake" ]; then
   echo "FAIL: $build/CPackConfig.cmake is missing (cmake/packaging.cmake not included?)"
   exit 1
