@@ -8,10 +8,12 @@
 #   scripts/install-deps.sh --cross-armhf   the same for 32-bit armhf
 #   scripts/install-deps.sh --deb     also what `make deb` uses (dpkg-dev, lintian)
 #
-# Cross libraries are Debian's multiarch :arm64 / :armhf packages. Those that
-# are not Multi-Arch: same (libunibreak in Debian 12) would replace the build
-# machine's own, so they are unpacked under /opt/kabar-cross/ARCH instead
-# (boards/README.md, "Cross builds").
+# arm64 libraries are Debian's multiarch :arm64 packages, installed next to
+# the machine's own. Those that are not Multi-Arch: same (libunibreak in
+# Debian 12) would replace the machine's own, so they are unpacked under
+# /opt/kabar-cross/arm64 instead. armhf libraries are a sysroot of unpacked
+# packages in /opt/kabar-cross/armhf-root (mmdebstrap), which needs no
+# foreign architecture in dpkg. boards/README.md, "Cross builds", says why.
 set -euo pipefail
 
 packages=(
@@ -28,31 +30,32 @@ packages=(
   xvfb xauth
 )
 
-arches=()
+arches=() sysroots=()
 for arg in "$@"; do
   case "$arg" in
     --cross) arches+=(arm64) ;;
-    --cross-armhf) arches+=(armhf) ;;
+    --cross-armhf) sysroots+=(armhf) ;;
     --deb) packages+=(dpkg-dev lintian) ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done
 
-# Multi-Arch: same, so installable next to the build machine's own.
+# The target's -dev packages; Multi-Arch: same, so installable next to the
+# build machine's own.
 cross_libs=(libsdl2-dev libsdl2-ttf-dev libharfbuzz-dev libfreetype-dev libfribidi-dev
             libraqm-dev libutf8proc-dev libfontconfig-dev libjansson-dev libinih-dev
-            libsystemd-dev libpng-dev libcmocka-dev)
+            libsystemd-dev libpng-dev libcurl4-openssl-dev libxml2-dev libmosquitto-dev
+            libcmocka-dev)
 # Not Multi-Arch: same: unpacked under /opt/kabar-cross/ARCH (the first one's
 # control files too, so dpkg-shlibdeps can read its shlibs when packaging).
 cross_private=(libunibreak1 libunibreak-dev)
 for arch in ${arches[@]+"${arches[@]}"}; do
-  case "$arch" in
-    arm64) packages+=(gcc-aarch64-linux-gnu) ;;
-    armhf) packages+=(gcc-arm-linux-gnueabihf) ;;
-  esac
-  packages+=(qemu-user-static dpkg-dev)
+  packages+=(gcc-aarch64-linux-gnu qemu-user-static dpkg-dev)
   for p in "${cross_libs[@]}"; do packages+=("$p:$arch"); done
+done
+for arch in ${sysroots[@]+"${sysroots[@]}"}; do
+  packages+=(gcc-arm-linux-gnueabihf qemu-user-static mmdebstrap)
 done
 
 # Unpacks the cross_private packages for one architecture, once per version.
@@ -86,6 +89,41 @@ unpack_private() {
 # A name without :ARCH means the build machine's own architecture (or all):
 # with a cross architecture added, dpkg-query lists one line per architecture.
 native=$(dpkg --print-architecture)
+# The machine's own Debian suites (from apt's configuration), as sources
+# lines for mmdebstrap; with "nosecurity", without the security suite.
+debian_sources() {
+  apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' \
+    'Identifier: Packages' "Architecture: $native" |
+    awk -v skip="$1" '$2 ~ /^bookworm/ && !(skip == "nosecurity" && $2 ~ /security/) {
+      print "deb " $1 " " $2 " " $3 }' | sort -u
+}
+
+# Unpacks the target's -dev packages and what they depend on into
+# /opt/kabar-cross/ARCH-root, once per package list (remove it to refresh).
+make_sysroot() {
+  local arch=$1 dest=/opt/kabar-cross/$1-root list stamp
+  list="${cross_libs[*]} libunibreak-dev libc6-dev"
+  stamp="$dest/.kabar-$(printf '%s' "$list" | md5sum | cut -c1-12)"
+  [ -e "$stamp" ] && return 0
+  if [ "${sudo[*]}" = false ]; then
+    echo "install-deps: $dest needs making; run this script as root" >&2
+    exit 1
+  fi
+  echo "install-deps: unpacking the $arch sysroot into $dest"
+  "${sudo[@]}" rm -rf "$dest"
+  # An architecture's index can be broken on a mirror mid-sync (seen for
+  # armhf security): then build from the other suites. A sysroot only has
+  # to build and run the tests; the board gets its updates from its own apt.
+  if ! debian_sources all | "${sudo[@]}" mmdebstrap --quiet --mode=root --variant=extract \
+      --architectures="$arch" --include="${list// /,}" bookworm "$dest" -; then
+    echo "install-deps: retrying the $arch sysroot without the security suite" >&2
+    "${sudo[@]}" rm -rf "$dest"
+    debian_sources nosecurity | "${sudo[@]}" mmdebstrap --quiet --mode=root --variant=extract \
+      --architectures="$arch" --include="${list// /,}" bookworm "$dest" -
+  fi
+  "${sudo[@]}" touch "$stamp"
+}
+
 missing=()
 for p in "${packages[@]}"; do
   want=$native
@@ -129,4 +167,7 @@ fi
 
 for arch in ${arches[@]+"${arches[@]}"}; do
   unpack_private "$arch"
+done
+for arch in ${sysroots[@]+"${sysroots[@]}"}; do
+  make_sysroot "$arch"
 done
