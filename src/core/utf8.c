@@ -95,10 +95,6 @@ char *kb_text_clean(const char *s, size_t len, size_t *out_len)
         }
         if (is_control(cp))
             continue;
-        if (pending_space) {
-            put(&buf, &n, &cap, ' ');
-            pending_space = false;
-        }
         switch (cp) {
         case 0x202a:
         case 0x202b:
@@ -134,6 +130,13 @@ char *kb_text_clean(const char *s, size_t len, size_t *out_len)
         } break;
         default:
             break;
+        }
+        /* The space before a character only once it is kept: a stray PDF or
+         * PDI, or an embedding past the stack, is dropped, and must not
+         * leave a doubled or trailing space behind. */
+        if (pending_space) {
+            put(&buf, &n, &cap, ' ');
+            pending_space = false;
         }
         put(&buf, &n, &cap, cp);
     }
