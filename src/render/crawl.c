@@ -357,6 +357,10 @@ void kb_crawl_step(struct kb_crawl *c, uint64_t frame, struct kb_atlas *atlas, s
 
     if (!c->has_pending)
         return;
+    /* Breaking news may not wait for a few glyphs a frame: it takes the
+     * one frame it needs to rasterise all of them. */
+    if (c->pending.flags & KB_CRAWL_BREAKING)
+        warm_budget = SIZE_MAX;
     bool ready = true;
     for (size_t i = 0; i < c->pending.n_segs && atlas != NULL; i++) {
         size_t missing = kb_atlas_warm(atlas, c->pending.segs[i].line, warm_budget);
