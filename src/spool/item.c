@@ -569,12 +569,17 @@ static bool parse_fields(struct parse *p, int64_t mtime, struct kb_item *item)
     if (!get_display(p, "source", false, 0, KB_SOURCE_MAX, &source))
         return false;
     if (source != NULL) {
-        /* At most KB_SOURCE_MAX code points of at most 4 bytes each: fits. */
-        strcpy(item->source, source);
-        free(source);
+        free(item->source);
+        item->source = source;
     }
-    if (!get_id(p, "story", false, item->story) ||
-        !get_lang(p, "translated_from", false, item->translated_from) ||
+    char story[KB_ID_MAX + 1];
+    if (!get_id(p, "story", false, story))
+        return false;
+    if (story[0] != '\0') {
+        free(item->story);
+        item->story = kb_xstrdup(story);
+    }
+    if (!get_lang(p, "translated_from", false, item->translated_from) ||
         !get_enum(p, "priority", priorities, sizeof(priorities) / sizeof(priorities[0]),
                   &priority) ||
         !get_time(p, "published", &item->published, &has_published) ||
@@ -607,6 +612,10 @@ struct kb_item *kb_item_from_json(json_t *obj, const char *where, int64_t mtime,
         return NULL;
     }
     struct kb_item *item = kb_xcalloc(1, sizeof(*item));
+    /* Strings held on the heap, at their length: 10,000 items stay small. */
+    item->source = kb_xstrdup("");
+    item->story = kb_xstrdup("");
+    item->file = kb_xstrdup("");
     struct parse p = {.obj = obj, .where = where, .err = err};
     if (!parse_fields(&p, mtime, item)) {
         kb_item_free(item);
@@ -624,6 +633,9 @@ void kb_item_free(struct kb_item *item)
         return;
     free(item->text);
     free(item->by);
+    free(item->source);
+    free(item->story);
+    free(item->file);
     free(item);
 }
 
@@ -633,6 +645,9 @@ struct kb_item *kb_item_dup(const struct kb_item *item)
     *copy = *item;
     copy->text = item->text ? kb_xstrdup(item->text) : NULL;
     copy->by = item->by ? kb_xstrdup(item->by) : NULL;
+    copy->source = kb_xstrdup(item->source);
+    copy->story = kb_xstrdup(item->story);
+    copy->file = kb_xstrdup(item->file);
     return copy;
 }
 

@@ -20,17 +20,17 @@ struct kb_item {
     char id[KB_ID_MAX + 1];
     enum kb_item_kind kind;
     char lang[KB_LANG_MAX + 1];
-    char *text;                            /* cleaned (kb_text_clean), NUL-terminated */
-    char *by;                              /* quotes: attribution, cleaned; NULL if absent */
-    char source[KB_SOURCE_MAX * 4 + 1];    /* up to 64 characters of UTF-8; "" if absent */
-    char story[KB_ID_MAX + 1];             /* "" if absent */
+    char *text;   /* cleaned (kb_text_clean), NUL-terminated */
+    char *by;     /* quotes: attribution, cleaned; NULL if absent */
+    char *source; /* cleaned, up to 64 characters; "" if absent (never NULL) */
+    char *story;  /* "" if absent (never NULL) */
     char translated_from[KB_LANG_MAX + 1]; /* "" if absent */
     enum kb_priority priority;
     int64_t published; /* Unix seconds; the file's mtime if absent */
     int64_t expires;   /* Unix seconds; 0 if it never expires */
     enum kb_item_dir dir;
-    char file[KB_NAME_MAX + 1]; /* the spool file it came from (base name) */
-    uint64_t version;           /* bumped each time the item is edited */
+    char *file;       /* the spool file it came from (base name); "" if none (never NULL) */
+    uint64_t version; /* bumped each time the item is edited */
 };
 
 /* Parses one item object. where names the file for messages ("spool/x.json",

@@ -168,7 +168,8 @@ static void apply(struct kb_spool *s, struct sfile *f, struct kb_item **items, s
     size_t nids = 0;
     for (size_t i = 0; i < n; i++) {
         struct kb_item *item = items[i];
-        snprintf(item->file, sizeof(item->file), "%s", f->name);
+        free(item->file);
+        item->file = kb_xstrdup(f->name);
         if (item->expires != 0 && item->expires * 1000 <= now_ms) {
             /* Valid, but its time is over: nothing to show. */
             kb_item_free(item);

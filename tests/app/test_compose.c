@@ -51,7 +51,9 @@ static struct kb_item item(const char *lang, enum kb_item_kind kind, const char 
     it.kind = kind;
     it.text = (char *)text;
     it.by = (char *)by;
-    snprintf(it.source, sizeof(it.source), "Kabar Nusantara");
+    it.source = "Kabar Nusantara";
+    it.story = "";
+    it.file = "";
     snprintf(it.translated_from, sizeof(it.translated_from), "%s", from);
     return it;
 }
