@@ -67,7 +67,8 @@ static void emit(enum kb_log_level level, const char *module, char *line)
     sanitize(line);
     if (level == KB_LOG_ERR) {
         pthread_mutex_lock(&lock);
-        snprintf(last_error, sizeof(last_error), "%s: %s", module, line);
+        /* Bounded pieces: the module name is short, the line is cut to fit. */
+        snprintf(last_error, sizeof(last_error), "%.31s: %.990s", module, line);
         pthread_mutex_unlock(&lock);
     }
     fprintf(stderr, "kabar: %s: %s: %s\n", level_names[level], module, line);
