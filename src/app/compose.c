@@ -72,7 +72,7 @@ bool kb_compose_item(struct kb_faces *faces, const struct kb_config *cfg,
                        KB_SEG_BADGE);
         free(badge);
     }
-    if (cfg->separator[0] != '\0')
+    if (cfg->separator[0] != '\0' && cfg->separator_image[0] == '\0')
         kb_compose_add(r, kb_compose_text(faces, cfg->separator, item->lang, dir, px, "separator"),
                        KB_SEG_SEPARATOR);
     snprintf(r->id, sizeof(r->id), "%s", item->id);

@@ -52,6 +52,9 @@ static const struct key keys[] = {
      "space between two items, in em of the crawl text"},
     {"separator", "crawl", T_STR, F(separator), 0, 0, NULL, "\u2022",
      "glyph drawn between items; empty for none"},
+    {"separator_image", "crawl", T_STR, F(separator_image), 0, 0, NULL, "",
+     "a PNG drawn between items instead of the separator glyph: a file name (no path) in "
+     "/etc/kabar/assets/ or kabar's assets/separators/ (diamond.png ships)"},
     {"show_source", "crawl", T_BOOL, F(show_source), 0, 0, NULL, "true",
      "show the item's source label before its text"},
     {"translation_badge", "crawl", T_BOOL, F(translation_badge), 0, 0, NULL, "true",

@@ -34,8 +34,9 @@ struct kb_config {
     char crawl_direction[16]; /* auto | right-to-left | left-to-right */
     double item_gap;          /* em */
     char separator[32];
-    bool show_source;       /* the item's source label before its text */
-    bool translation_badge; /* the machine-translation badge after a translated item */
+    char separator_image[129]; /* a PNG file name in the assets folders; "" for none */
+    bool show_source;          /* the item's source label before its text */
+    bool translation_badge;    /* the machine-translation badge after a translated item */
     /* [theme] */
     struct kb_color background, bar, text, label_bg, label_fg, breaking_bg, breaking_fg;
     struct kb_color source, badge_bg, badge_fg, separator_color;

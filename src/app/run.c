@@ -16,11 +16,13 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "render/atlas.h"
+#include "app/paths.h"
 #include "app/present.h"
 #include "app/scene.h"
 #include "render/batch.h"
 #include "render/chrome.h"
 #include "render/crawl.h"
+#include "render/image.h"
 #include "render/panel.h"
 #include "render/screen.h"
 
@@ -135,6 +137,7 @@ struct loop {
     struct kb_scene layout;
     struct kb_chrome *chrome;
     struct kb_panel *panel; /* NULL unless quotes = panel */
+    SDL_Texture *separator; /* separator_image, or NULL */
     bool rtl_screen;
     double t;              /* crawl time of this frame, seconds */
     double breaking_since; /* crawl time breaking news last entered */
@@ -261,6 +264,8 @@ static void vsync_check(struct loop *L, uint64_t n, double frame_s)
     }
 }
 
+static void load_separator(struct loop *L);
+
 /* Returns false when the window was closed. */
 static bool handle_sdl_events(struct loop *L)
 {
@@ -287,6 +292,7 @@ static bool handle_sdl_events(struct loop *L)
             LOG_WARN("renderer lost its textures; rebuilding the glyph atlas");
             kb_atlas_reset(L->atlas, L->screen.renderer);
             setup_rotation(L);
+            load_separator(L);
             L->full_redraw = true;
             break;
         default:
@@ -404,6 +410,40 @@ static void draw(struct loop *L)
     SDL_RenderFillRect(ren, &L->layout.bar);
 }
 
+/* The separator image of the config, from the assets folders only. */
+static void load_separator(struct loop *L)
+{
+    if (L->separator != NULL)
+        SDL_DestroyTexture(L->separator);
+    L->separator = NULL;
+    kb_crawl_set_separator_image(L->crawl, NULL, 0, 0);
+    const char *name = L->cfg.separator_image;
+    if (name[0] == '\0')
+        return;
+    if (!kb_image_name_ok(name)) {
+        LOG_ERR_ONCE("separator",
+                     "separator_image \"%s\": a PNG file name without a path, "
+                     "in /etc/kabar/assets/ or assets/separators/",
+                     name);
+        return;
+    }
+    char *path = kb_xasprintf("/etc/kabar/assets/%s", name);
+    if (access(path, R_OK) != 0) {
+        free(path);
+        char *rel = kb_xasprintf("assets/separators/%s", name);
+        path = kb_data_path(rel);
+        free(rel);
+    }
+    struct kb_error err;
+    int w, h;
+    L->separator = kb_image_load(L->screen.renderer, path, &w, &h, &err);
+    if (L->separator == NULL)
+        LOG_ERR_ONCE("separator", "%s", err.msg);
+    else
+        kb_crawl_set_separator_image(L->crawl, L->separator, w, h);
+    free(path);
+}
+
 /* Styles, the panel and the chrome's mirroring from L->cfg. */
 static void apply_config(struct loop *L)
 {
@@ -432,6 +472,7 @@ static void apply_config(struct loop *L)
     kb_scene_styles(cfg, &style, &cs);
     kb_chrome_set_style(L->chrome, &cs);
     kb_crawl_set_style(L->crawl, &style);
+    load_separator(L);
 }
 
 /* SIGHUP: read the config again and apply it without a blank frame: what
@@ -642,6 +683,8 @@ int kb_run(const struct kb_run_opts *o)
 done:
     kb_ingest_stop(L.ingest);
     kb_crawl_free(L.crawl);
+    if (L.separator != NULL)
+        SDL_DestroyTexture(L.separator);
     kb_chrome_free(L.chrome);
     kb_panel_free(L.panel);
     kb_batch_free(L.batch);

@@ -32,6 +32,8 @@ struct kb_crawl {
     double offset;
     struct kb_batch *batch;
     int calls;
+    SDL_Texture *sep;
+    int sep_w, sep_h;
     /* Set aside by a breaking item. */
     struct item *saved;
     size_t n_saved;
@@ -125,6 +127,13 @@ void kb_crawl_set_geometry(struct kb_crawl *c, const struct kb_crawl_geometry *g
 void kb_crawl_set_style(struct kb_crawl *c, const struct kb_crawl_style *style)
 {
     c->style = *style;
+}
+
+void kb_crawl_set_separator_image(struct kb_crawl *c, SDL_Texture *tex, int w, int h)
+{
+    c->sep = tex;
+    c->sep_w = w;
+    c->sep_h = h;
 }
 
 bool kb_crawl_wants_next(const struct kb_crawl *c)
@@ -417,6 +426,20 @@ static void draw_badges(struct kb_crawl *c, SDL_Renderer *ren, const struct item
     }
 }
 
+/* The separator image, half an em tall, centred in the gap after the item
+ * (to its right when it moves left, to its left when it moves right), at
+ * the height of the middle of the text. */
+static void draw_separator(struct kb_crawl *c, SDL_Renderer *ren, const struct item *it)
+{
+    float h = (float)(it->text->px * 0.5), w = h * (float)c->sep_w / (float)c->sep_h;
+    double left = floor(left_x(c, it));
+    double mid = it->motion < 0 ? left + it->width + c->geo.gap / 2.0 : left - c->geo.gap / 2.0;
+    SDL_FRect dst = {(float)floor(mid - w / 2),
+                     (float)(c->geo.baseline - it->text->px * 0.36 - h / 2), w, h};
+    SDL_RenderCopyF(ren, c->sep, NULL, &dst);
+    c->calls++;
+}
+
 static void draw_item(struct kb_crawl *c, const struct item *it)
 {
     double xs[KB_CRAWL_SEGS_MAX];
@@ -452,6 +475,8 @@ int kb_crawl_draw(struct kb_crawl *c, SDL_Renderer *renderer, struct kb_atlas *a
     for (size_t i = 0; i < c->n; i++) {
         if (item_in_view(c, &c->items[i]))
             draw_badges(c, renderer, &c->items[i]);
+        if (c->sep != NULL)
+            draw_separator(c, renderer, &c->items[i]);
     }
     kb_batch_begin(c->batch, renderer, atlas);
     for (size_t i = 0; i < c->n; i++) {

@@ -66,6 +66,10 @@ void kb_crawl_set_geometry(struct kb_crawl *crawl, const struct kb_crawl_geometr
 /* The colours segments are drawn in (vertex colour of non-colour glyphs). */
 void kb_crawl_set_style(struct kb_crawl *crawl, const struct kb_crawl_style *style);
 
+/* An image drawn in the gap after each item instead of a separator glyph
+ * (NULL: none). The crawl does not own the texture. */
+void kb_crawl_set_separator_image(struct kb_crawl *crawl, SDL_Texture *tex, int w, int h);
+
 /* True when the crawl has no pending item and wants the next line. */
 bool kb_crawl_wants_next(const struct kb_crawl *crawl);
 /* Hands the crawl the next item (n segments, the text among them); it takes
