@@ -128,7 +128,7 @@ static const struct key keys[] = {
      "em size of a quote on the panel, as a fraction of the screen height"},
     {"clock_format", "chrome", T_STR, F(clock_format), 0, 0, NULL, "%H:%M",
      "strftime format of the clock (24-hour by default); empty hides the clock"},
-    {"stale_after_min", "chrome", T_INT, F(stale_after_min), 0, 100000, NULL, "30",
+    {"stale_after_min", "chrome", T_DOUBLE, F(stale_after_min), 0, 100000, NULL, "30",
      "minutes without a change in the spool before a discreet \"feed stale since\" marker shows; 0 "
      "never"},
     {"breaking_flash", "chrome", T_BOOL, F(breaking_flash), 0, 0, NULL, "true",

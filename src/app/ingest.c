@@ -32,8 +32,8 @@ struct kb_ingest {
     struct kb_faces *faces;
     struct kb_spool *spool;
     struct kb_playlist *playlist;
-    int chrome_px;       /* px the chrome was last laid out at */
-    int64_t next_minute; /* wall ms of the next clock tick */
+    int chrome_px;     /* px the chrome was last laid out at */
+    int64_t next_tick; /* wall ms of the next clock tick or stale check */
     size_t quote_cursor;
     bool idle_offered;
     double loaded_at;
@@ -83,8 +83,8 @@ static void tick_chrome(struct kb_ingest *in, int px, int64_t now)
         post_chrome(in, KB_CHROME_CLOCK, buf, KB_CHROME_SCALE, px);
     }
     int64_t last = kb_spool_last_change_ms(in->spool);
-    bool stale =
-        cfg->stale_after_min > 0 && last > 0 && now - last >= (int64_t)cfg->stale_after_min * 60000;
+    int64_t stale_ms = (int64_t)(cfg->stale_after_min * 60000.0);
+    bool stale = stale_ms > 0 && last > 0 && now - last >= stale_ms;
     if (stale) {
         format_time("%H:%M", last, buf, sizeof(buf));
         char *msg = kb_present_stale(cfg->screen_lang, buf);
@@ -94,7 +94,10 @@ static void tick_chrome(struct kb_ingest *in, int px, int64_t now)
         post_chrome(in, KB_CHROME_STALE, NULL, KB_STALE_SCALE, px);
     }
     in->stale_shown = stale;
-    in->next_minute = (now / 60000 + 1) * 60000;
+    /* The next minute for the clock, or sooner the moment the feed goes stale. */
+    in->next_tick = (now / 60000 + 1) * 60000;
+    if (!stale && stale_ms > 0 && last > 0 && last + stale_ms < in->next_tick)
+        in->next_tick = last + stale_ms;
 }
 
 /* Everything of the chrome, when the size changes. */
@@ -260,7 +263,7 @@ static void *run(void *arg)
         int64_t now = wall_ms();
         if (px > 0 && px != in->chrome_px)
             lay_out_chrome(in, px, now);
-        else if (px > 0 && now >= in->next_minute)
+        else if (px > 0 && now >= in->next_tick)
             tick_chrome(in, px, now);
         refill(in);
         feed_panel(in);
@@ -269,7 +272,7 @@ static void *run(void *arg)
         int timeout = kb_spool_timeout_ms(in->spool, wall_ms());
         if (timeout < 0 || timeout > IDLE_WAIT_MS)
             timeout = IDLE_WAIT_MS;
-        int64_t to_tick = in->next_minute - wall_ms();
+        int64_t to_tick = in->next_tick - wall_ms();
         if (in->chrome_px > 0 && to_tick < timeout)
             timeout = to_tick < 0 ? 0 : (int)to_tick;
         if (poll(fds, fds[1].fd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
@@ -279,6 +282,9 @@ static void *run(void *arg)
         kb_spool_update(in->spool, wall_ms());
         /* Always: a rejection changes no item but changes the counts. */
         publish_counts(in);
+        /* News came in: the stale marker goes at once, not at the next minute. */
+        if (in->stale_shown && px > 0 && kb_spool_last_change_ms(in->spool) > now)
+            tick_chrome(in, px, wall_ms());
     }
     return NULL;
 }

@@ -405,6 +405,15 @@ def test_sigterm_stops_cleanly_with_stats():
     proc = subprocess.Popen([KABAR, "run", "--spool", spool, *SMALL, "--seconds", "60",
                              "--stats", stats], stderr=subprocess.PIPE, text=True)
     time.sleep(1.5)
+    # SIGUSR1 writes the stats now, while kabar runs on.
+    proc.send_signal(10)
+    for _ in range(50):
+        if os.path.exists(stats):
+            break
+        time.sleep(0.1)
+    early = json.load(open(stats))
+    assert early["frames"] > 0 and proc.poll() is None, early["frames"]
+    os.unlink(stats)
     start = time.monotonic()
     proc.terminate()
     _, err = proc.communicate(timeout=10)
@@ -413,6 +422,33 @@ def test_sigterm_stops_cleanly_with_stats():
     s = json.load(open(stats))
     assert 30 <= s["frames"] <= 200, s["frames"]
     os.unlink(stats)
+    shutil.rmtree(spool)
+
+
+STALE_BG = (0x24, 0x28, 0x2e)
+
+
+def test_feed_stale_marker():
+    spool = make_spool([item("s", text="Nothing new for a while")])
+    png = spool + "-stale.png"
+    # No change for 3 s (0.05 min): the marker shows above the end of the bar.
+    run(spool, "--seconds", "5", "--screenshot", png, "--set", "stale_after_min=0.05")
+    img = read_png(png)
+    w, h = img[0], img[1]
+    bar_y = h - round(h * 0.1)
+    assert pixel(img, w - 3, bar_y - 3) == STALE_BG, pixel(img, w - 3, bar_y - 3)
+    assert pixel(img, 3, bar_y - 3) == BACKGROUND
+    # News arrives: the marker goes at once.
+
+    def during(t0):
+        at(t0, 4.0)
+        write(spool, "fresh.json", item("fresh"))
+
+    run(spool, "--seconds", "6", "--screenshot", png, "--set", "stale_after_min=0.05",
+        during=during)
+    img = read_png(png)
+    assert pixel(img, w - 3, bar_y - 3) == BACKGROUND, pixel(img, w - 3, bar_y - 3)
+    os.unlink(png)
     shutil.rmtree(spool)
 
 
