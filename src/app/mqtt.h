@@ -1,0 +1,60 @@
+/* Fleets over MQTT (docs/fleet.md): one newsroom feeding many screens.
+ *
+ * kabar invents no network protocol. A newsroom publishes each item as a
+ * retained QoS 1 message on kabar/<group>/items/<id>; a retained empty
+ * message on that topic retracts it. On each screen, `kabar mqtt` mirrors
+ * those messages into the local spool (validated exactly as the spool
+ * validates a file, written by temp name + rename), so the spool stays the
+ * one way items enter a screen, and publishes what the screen shows on
+ * kabar/<group>/status/<screen>.
+ *
+ * Both entry points below are whole commands: they call mosquitto_lib_init
+ * and mosquitto_lib_cleanup themselves and ignore SIGPIPE while they run
+ * (a broker that drops a TLS connection must not kill the process). */
+#ifndef KB_APP_MQTT_H
+#define KB_APP_MQTT_H
+
+#include <stdbool.h>
+
+#include "core/error.h"
+
+/* Printed by `kabar mqtt --help`. */
+extern const char kb_mqtt_usage[];
+
+/* `kabar mqtt ...`: argv[0] is "mqtt". Runs the bridge until SIGINT or
+ * SIGTERM, then publishes the screen's offline status and returns 0.
+ * Returns 2 on a usage error (message and usage on stderr), 1 when it
+ * cannot start (an unreadable password file, a spool it cannot create).
+ * While it runs it handles SIGINT and SIGTERM itself (the previous
+ * handlers come back when it returns); a caller running it in a thread
+ * stops it with pthread_kill(thread, SIGTERM). Not reentrant: one bridge
+ * per process. */
+int kb_mqtt_main(int argc, char **argv);
+
+/* How to reach a broker beyond host and port. Every member may be NULL:
+ * no TLS, anonymous. The strings are the caller's. */
+struct kb_mqtt_auth {
+    const char *cafile;        /* PEM CA certificate(s): connect with TLS and check the broker */
+    const char *user;          /* MQTT user name */
+    const char *password_file; /* its password, the first line of this file (never a flag) */
+};
+
+/* `kabar post --mqtt HOST`: publishes json_text (one item, as `kabar post`
+ * would write it to a file) retained with QoS 1 on kabar/<group>/items/<id>,
+ * the id taken from the item, and waits for the broker's acknowledgement
+ * (10 s at most). The item is validated first as a screen would validate
+ * it, so nothing a screen would reject is ever sent; one without
+ * `published` is dated now (UTC), so every screen dates and orders it
+ * alike. port 0 means 1883, or 8883 with auth->cafile; auth may be NULL.
+ * On failure err has one line for stderr and nothing was published. */
+bool kb_mqtt_publish_item(const char *host, int port, const char *group, const char *json_text,
+                          const struct kb_mqtt_auth *auth, struct kb_error *err);
+
+/* `kabar post --mqtt HOST --group G --retract ID`: publishes the retained
+ * empty message on kabar/<group>/items/<id> that takes the item off every
+ * screen of the group (and off screens that are offline now, when they
+ * come back). Same port, auth and error rules as kb_mqtt_publish_item. */
+bool kb_mqtt_retract_item(const char *host, int port, const char *group, const char *id,
+                          const struct kb_mqtt_auth *auth, struct kb_error *err);
+
+#endif

@@ -1,0 +1,222 @@
+/* The newsroom's side: `kabar post --mqtt` publishes one retained message
+ * and waits until the broker has it. MQTT 5 here (the screens' bridge
+ * speaks 3.1.1 for its persistent session), because a v5 PUBACK carries a
+ * reason code: a publish the broker's ACL refuses is an error the newsroom
+ * sees, not a message silently dropped. */
+#include "app/mqtt.h"
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+
+#define LOG_MODULE "mqtt"
+#include "app/mqtt_conn.h"
+#include "core/log.h"
+#include "core/xmalloc.h"
+#include "spool/spool.h"
+
+/* The whole exchange, from connect to acknowledgement. */
+#define PUBLISH_TIMEOUT_S 10.0
+
+struct once {
+    bool connack;   /* CONNACK arrived */
+    int connack_rc; /* its reason code */
+    bool lost;      /* the broker closed the link */
+    int mid;        /* our PUBLISH */
+    bool acked;     /* its PUBACK arrived */
+    int puback_rc;  /* and its reason code */
+};
+
+static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
+                       const mosquitto_property *props)
+{
+    struct once *o = obj;
+    o->connack = true;
+    o->connack_rc = rc;
+}
+
+static void on_publish(struct mosquitto *mosq, void *obj, int mid, int rc,
+                       const mosquitto_property *props)
+{
+    struct once *o = obj;
+    if (mid == o->mid) {
+        o->acked = true;
+        o->puback_rc = rc;
+    }
+}
+
+static void on_disconnect(struct mosquitto *mosq, void *obj, int rc,
+                          const mosquitto_property *props)
+{
+    struct once *o = obj;
+    o->lost = true;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Runs the network until *done, the link is lost, or the deadline. */
+static bool loop_until(struct mosquitto *mosq, const bool *done, const struct once *o,
+                       double deadline)
+{
+    while (!*done && !o->lost && mono_s() < deadline) {
+        if (mosquitto_loop(mosq, 100, 1) != MOSQ_ERR_SUCCESS)
+            break;
+    }
+    return *done;
+}
+
+static bool publish_once(const char *host, int port, const struct kb_mqtt_auth *auth,
+                         const char *topic, const void *payload, size_t len, struct kb_error *err)
+{
+    port = kb_mqtt_port_or_default(port, auth);
+    struct sigaction ign, old_pipe;
+    memset(&ign, 0, sizeof(ign));
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ign, &old_pipe);
+    mosquitto_lib_init();
+
+    struct once o = {.mid = -1};
+    bool ok = false;
+    /* A clean session and a random client id: a publisher keeps nothing. */
+    struct mosquitto *mosq = mosquitto_new(NULL, true, &o);
+    if (mosq == NULL) {
+        kb_error_set(err, "cannot make an MQTT client");
+        goto done;
+    }
+    mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+    if (!kb_mqtt_apply_auth(mosq, auth, err))
+        goto done;
+    mosquitto_connect_v5_callback_set(mosq, on_connect);
+    mosquitto_publish_v5_callback_set(mosq, on_publish);
+    mosquitto_disconnect_v5_callback_set(mosq, on_disconnect);
+
+    double deadline = mono_s() + PUBLISH_TIMEOUT_S;
+    int rc = mosquitto_connect_async(mosq, host, port, 30);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        kb_error_set(err, "%s:%d: cannot connect: %s", host, port, kb_mqtt_strerror(rc));
+        goto done;
+    }
+    if (!loop_until(mosq, &o.connack, &o, deadline)) {
+        kb_error_set(err, "%s:%d: no answer from an MQTT broker within %.0f s", host, port,
+                     PUBLISH_TIMEOUT_S);
+        goto done;
+    }
+    if (o.connack_rc != 0) {
+        kb_error_set(err, "%s:%d refused the connection: %s", host, port,
+                     mosquitto_reason_string(o.connack_rc));
+        goto done;
+    }
+    rc = mosquitto_publish(mosq, &o.mid, topic, (int)len, payload, 1, true);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        kb_error_set(err, "%s: cannot publish: %s", topic, kb_mqtt_strerror(rc));
+        goto done;
+    }
+    if (!loop_until(mosq, &o.acked, &o, deadline)) {
+        kb_error_set(err, "%s: the broker did not acknowledge it within %.0f s", topic,
+                     PUBLISH_TIMEOUT_S);
+        goto done;
+    }
+    /* 0x10 "no matching subscribers" is a success: retained, it waits for
+     * the screens. */
+    if (o.puback_rc >= 0x80) {
+        kb_error_set(err, "%s: the broker refused it: %s", topic,
+                     mosquitto_reason_string(o.puback_rc));
+        goto done;
+    }
+    ok = true;
+done:
+    if (mosq != NULL) {
+        if (o.connack && !o.lost)
+            mosquitto_disconnect(mosq);
+        mosquitto_destroy(mosq);
+    }
+    mosquitto_lib_cleanup();
+    sigaction(SIGPIPE, &old_pipe, NULL);
+    return ok;
+}
+
+static bool check_group(const char *group, struct kb_error *err)
+{
+    if (!kb_mqtt_name_valid(group))
+        return kb_error_set(err,
+                            "--group \"%s\": a group is 1-128 of A-Z a-z 0-9 . _ : - and does not "
+                            "start with '.'",
+                            group != NULL ? group : "");
+    return true;
+}
+
+bool kb_mqtt_publish_item(const char *host, int port, const char *group, const char *json_text,
+                          const struct kb_mqtt_auth *auth, struct kb_error *err)
+{
+    if (!check_group(group, err))
+        return false;
+    size_t len = strlen(json_text);
+    /* What every screen will check, checked once here. */
+    if (kb_spool_validate_buffer(json_text, len, "kabar post", (int64_t)time(NULL), err) < 0)
+        return false;
+    json_t *root = json_loadb(json_text, len, 0, NULL);
+    const char *id = json_string_value(json_object_get(root, "id"));
+    if (id == NULL) {
+        json_decref(root);
+        return kb_error_set(err,
+                            "kabar post: --mqtt publishes one item (with its id), not a bundle");
+    }
+    if (id[0] == '.') {
+        kb_error_set(err,
+                     "kabar post: field \"id\": \"%s\" cannot name an MQTT item topic (it "
+                     "starts with '.')",
+                     id);
+        json_decref(root);
+        return false;
+    }
+    /* Without `published`, each screen would date the item by the moment
+     * its own bridge wrote the file, and screens would rotate in different
+     * orders: date it once, here. */
+    char *payload = NULL;
+    if (json_is_null(json_object_get(root, "published")) ||
+        json_object_get(root, "published") == NULL) {
+        char now[32];
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        json_object_set_new(root, "published", json_string(now));
+        payload = json_dumps(root, JSON_INDENT(2));
+    }
+    char *topic = kb_mqtt_items_topic(group, id);
+    bool ok = payload != NULL ? publish_once(host, port, auth, topic, payload, strlen(payload), err)
+                              : publish_once(host, port, auth, topic, json_text, len, err);
+    free(topic);
+    free(payload);
+    json_decref(root);
+    return ok;
+}
+
+bool kb_mqtt_retract_item(const char *host, int port, const char *group, const char *id,
+                          const struct kb_mqtt_auth *auth, struct kb_error *err)
+{
+    if (!check_group(group, err))
+        return false;
+    if (!kb_mqtt_name_valid(id))
+        return kb_error_set(err,
+                            "--retract \"%s\": an item id is 1-128 of A-Z a-z 0-9 . _ : - (and "
+                            "does not start with '.')",
+                            id != NULL ? id : "");
+    char *topic = kb_mqtt_items_topic(group, id);
+    /* A retained empty message clears the retained item on the broker and
+     * is the retraction for every screen, now or when it comes back. */
+    bool ok = publish_once(host, port, auth, topic, "", 0, err);
+    free(topic);
+    return ok;
+}

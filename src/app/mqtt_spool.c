@@ -1,0 +1,190 @@
+#include "app/mqtt_spool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LOG_MODULE "mqtt"
+#include "app/mqtt_conn.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/xmalloc.h"
+#include "spool/spool.h"
+
+/* The bridge's temp names: a dot name, so the spool never reads one, and a
+ * prefix of its own, so a restarted bridge can tell its leftovers from
+ * another producer's temp files. */
+#define TEMP_PREFIX ".mqtt-"
+#define REJECTED_DIR "rejected"
+
+bool kb_mqtt_topic_id(const char *topic, char *id, size_t size, struct kb_error *err)
+{
+    const char *slash = strrchr(topic, '/');
+    const char *last = slash != NULL ? slash + 1 : topic;
+    if (!kb_mqtt_name_valid(last))
+        return kb_error_set(err,
+                            "topic \"%s\": the last level is not an item id (1-128 of "
+                            "A-Z a-z 0-9 . _ : -, not starting with '.')",
+                            topic);
+    if (strlen(last) >= size)
+        return kb_error_set(err, "topic \"%s\": id too long", topic);
+    strcpy(id, last);
+    return true;
+}
+
+/* Writes data to dir/name by way of a temp name in dir and rename(2). No
+ * fsync: the broker is the durable copy, and the bridge rewrites every
+ * retained item each time it connects, so a file lost to a power cut
+ * comes back with the screen. */
+static bool write_atomic(const char *dir, const char *name, const void *data, size_t len,
+                         struct kb_error *err)
+{
+    char *tmp = kb_xasprintf("%s/" TEMP_PREFIX "%s.XXXXXX", dir, name);
+    char *path = kb_xasprintf("%s/%s", dir, name);
+    bool ok = false;
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        kb_error_set(err, "%s: cannot write: %s", path, strerror(errno));
+        goto done;
+    }
+    /* mkostemp makes 0600; the ticker may run as another user. */
+    bool written = fchmod(fd, 0644) == 0;
+    for (size_t off = 0; written && off < len;) {
+        ssize_t n = write(fd, (const char *)data + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        written = n > 0;
+        if (written)
+            off += (size_t)n;
+    }
+    int e = errno;
+    if (close(fd) != 0 && written) {
+        written = false;
+        e = errno;
+    }
+    if (!written || rename(tmp, path) != 0) {
+        kb_error_set(err, "%s: cannot write: %s", path, strerror(written ? errno : e));
+        unlink(tmp);
+        goto done;
+    }
+    ok = true;
+done:
+    free(tmp);
+    free(path);
+    return ok;
+}
+
+/* True if path is a regular file holding exactly data. */
+static bool same_file(const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool same = false;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len) {
+        char *buf = kb_xmalloc(len + 1);
+        size_t got = 0;
+        ssize_t n;
+        while (got <= len && (n = read(fd, buf + got, len + 1 - got)) > 0)
+            got += (size_t)n;
+        same = got == len && memcmp(buf, data, len) == 0;
+        free(buf);
+    }
+    close(fd);
+    return same;
+}
+
+static void remove_file(const char *dir, const char *name)
+{
+    char *path = kb_xasprintf("%s/%s", dir, name);
+    if (unlink(path) != 0 && errno != ENOENT)
+        LOG_WARN("%s: cannot remove: %s", path, strerror(errno));
+    free(path);
+}
+
+/* rejected/NAME and NAME.error.txt, the reason first (as the spool does),
+ * so the payload never sits there without its reason. */
+static bool write_rejected(const char *dir, const char *name, const void *payload, size_t len,
+                           const char *line)
+{
+    char *rdir = kb_xasprintf("%s/" REJECTED_DIR, dir);
+    char *ename = kb_xasprintf("%s.error.txt", name);
+    char *text = kb_xasprintf("%s\n", line);
+    struct kb_error werr;
+    bool ok = false;
+    if (mkdir(rdir, 0755) != 0 && errno != EEXIST)
+        kb_error_set(&werr, "%s: %s", rdir, strerror(errno));
+    else
+        ok = write_atomic(rdir, ename, text, strlen(text), &werr) &&
+             write_atomic(rdir, name, payload, len, &werr);
+    if (!ok)
+        LOG_WARN_ONCE(rdir, "cannot keep a rejected message: %s", werr.msg);
+    free(rdir);
+    free(ename);
+    free(text);
+    return ok;
+}
+
+enum kb_mqtt_applied kb_mqtt_spool_apply(const char *dir, const char *id, const void *payload,
+                                         size_t len, int64_t now, struct kb_error *err)
+{
+    char name[KB_ID_MAX + sizeof(".json")];
+    snprintf(name, sizeof(name), "%s.json", id);
+    if (len == 0) {
+        remove_file(dir, name);
+        return KB_MQTT_RETRACTED;
+    }
+
+    /* The ticker's own words for the same file under the same --spool, so
+     * a screen's log and rejected/ read the same whichever way an item
+     * came. */
+    char *where = kb_xasprintf("%s/%s", dir, name);
+    bool valid;
+    if (len > KB_SPOOL_FILE_MAX_BYTES)
+        valid = kb_error_set(err, "%s: %zu bytes, more than the limit of %d", where, len,
+                             KB_SPOOL_FILE_MAX_BYTES);
+    else
+        valid = kb_spool_validate_buffer(payload, len, where, now, err) >= 0;
+    enum kb_mqtt_applied result;
+    if (!valid) {
+        write_rejected(dir, name, payload, len, err->msg);
+        /* The retained message is this id's state now, and it is no item:
+         * a bad rewrite of a spool file takes the old one off the screen
+         * too. */
+        remove_file(dir, name);
+        result = KB_MQTT_REJECTED;
+    } else if (same_file(where, payload, len)) {
+        result = KB_MQTT_UNCHANGED;
+    } else {
+        result = write_atomic(dir, name, payload, len, err) ? KB_MQTT_WRITTEN : KB_MQTT_FAILED;
+    }
+    free(where);
+    return result;
+}
+
+static void clean_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) == 0 &&
+            unlinkat(dirfd(d), e->d_name, 0) == 0)
+            LOG_DBG("%s/%s: removed a temp file left by an earlier run", dir, e->d_name);
+    }
+    closedir(d);
+}
+
+void kb_mqtt_spool_clean(const char *dir)
+{
+    clean_dir(dir);
+    char *rdir = kb_xasprintf("%s/" REJECTED_DIR, dir);
+    clean_dir(rdir);
+    free(rdir);
+}

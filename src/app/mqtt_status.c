@@ -1,0 +1,229 @@
+#include "app/mqtt_status.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOG_MODULE "mqtt"
+#include "core/log.h"
+#include "core/xmalloc.h"
+#include "kabar_build.h"
+
+/* The ticker's stats file carries up to 20,000 `shown` entries of up to
+ * ~200 bytes each when indented: 4 MiB. Anything past this is not it. */
+#define STATS_MAX_BYTES (16 * 1024 * 1024)
+/* Ids listed under "showing": a 4K wall shows a dozen headlines at most. */
+#define SHOWING_MAX 32
+/* An appearance whose last visible time is this close to the newest one
+ * was still on screen when the stats were written (a frame is at most
+ * 1/24 s; the slack covers a quote panel updated less often). */
+#define SHOWING_SLACK_S 0.25
+
+/* Figures copied from the stats file, in the order they are published. */
+static const char *const ticker_keys[] = {"frames",         "dropped_frames", "items_loaded",
+                                          "items_rejected", "last_error",     "version"};
+
+struct kb_mqtt_status {
+    char *group, *screen, *stats_path;
+    char since[32];
+    /* The file the cached figures came from; a change re-reads it. */
+    bool have_sig;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtim;
+    json_t *ticker; /* the ticker's part of the status, or NULL before the first look */
+};
+
+static void rfc3339_utc(time_t t, char *buf, size_t size)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+struct kb_mqtt_status *kb_mqtt_status_new(const char *group, const char *screen,
+                                          const char *stats_path)
+{
+    struct kb_mqtt_status *st = kb_xcalloc(1, sizeof(*st));
+    st->group = kb_xstrdup(group);
+    st->screen = kb_xstrdup(screen);
+    st->stats_path = stats_path != NULL ? kb_xstrdup(stats_path) : NULL;
+    rfc3339_utc(time(NULL), st->since, sizeof(st->since));
+    return st;
+}
+
+void kb_mqtt_status_free(struct kb_mqtt_status *st)
+{
+    if (st == NULL)
+        return;
+    json_decref(st->ticker);
+    free(st->group);
+    free(st->screen);
+    free(st->stats_path);
+    free(st);
+}
+
+/* The ids on screen when the stats were written: the appearances that were
+ * still visible at the newest `last` time, in list order, each once. */
+static json_t *showing_of(json_t *shown)
+{
+    json_t *ids = json_array();
+    if (!json_is_array(shown))
+        return ids;
+    double newest = -1;
+    size_t i;
+    json_t *a;
+    json_array_foreach(shown, i, a)
+    {
+        double last = json_number_value(json_object_get(a, "last"));
+        if (last > newest)
+            newest = last;
+    }
+    json_array_foreach(shown, i, a)
+    {
+        json_t *id = json_object_get(a, "id");
+        if (!json_is_string(id) ||
+            json_number_value(json_object_get(a, "last")) < newest - SHOWING_SLACK_S)
+            continue;
+        bool seen = false;
+        size_t j;
+        json_t *have;
+        json_array_foreach(ids, j, have)
+        {
+            if (json_equal(have, id))
+                seen = true;
+        }
+        if (!seen && json_array_size(ids) < SHOWING_MAX)
+            json_array_append(ids, id);
+    }
+    return ids;
+}
+
+static json_t *ticker_part(const char *state, const char *why)
+{
+    json_t *t = json_object();
+    json_object_set_new(t, "stats", json_string(state));
+    if (why != NULL)
+        json_object_set_new(t, "stats_error", json_string(why));
+    return t;
+}
+
+/* Builds the ticker's part from a parsed stats file. */
+static json_t *ticker_from_stats(json_t *root, time_t mtime)
+{
+    json_t *t = ticker_part("ok", NULL);
+    char when[32];
+    rfc3339_utc(mtime, when, sizeof(when));
+    json_object_set_new(t, "stats_time", json_string(when));
+    for (size_t i = 0; i < sizeof(ticker_keys) / sizeof(ticker_keys[0]); i++) {
+        json_t *v = json_object_get(root, ticker_keys[i]);
+        /* Numbers and strings only: the stats file is the ticker's, but a
+         * status must stay small whatever is in it. */
+        if (json_is_number(v) || json_is_string(v))
+            json_object_set(t, ticker_keys[i], v);
+    }
+    json_object_set_new(t, "showing", showing_of(json_object_get(root, "shown")));
+    return t;
+}
+
+/* Re-reads the stats file if it changed since the last look. */
+static void refresh(struct kb_mqtt_status *st)
+{
+    if (st->stats_path == NULL) {
+        if (st->ticker == NULL)
+            st->ticker = ticker_part("none", NULL);
+        return;
+    }
+    int fd = open(st->stats_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        const char *why = fd < 0 ? strerror(errno) : "not a regular file";
+        if (fd >= 0)
+            close(fd);
+        st->have_sig = false;
+        json_decref(st->ticker);
+        st->ticker = ticker_part("missing", why);
+        return;
+    }
+    if (st->have_sig && st->ticker != NULL && sb.st_dev == st->dev && sb.st_ino == st->ino &&
+        sb.st_size == st->size && sb.st_mtim.tv_sec == st->mtim.tv_sec &&
+        sb.st_mtim.tv_nsec == st->mtim.tv_nsec) {
+        close(fd);
+        return;
+    }
+    json_t *fresh;
+    if (sb.st_size > STATS_MAX_BYTES) {
+        fresh = ticker_part("unreadable", "larger than a stats file can be");
+    } else {
+        json_error_t jerr;
+        /* The ticker renames a finished file into place, so a read sees
+         * one whole file. */
+        json_t *root = json_loadfd(fd, 0, &jerr);
+        if (json_is_object(root)) {
+            fresh = ticker_from_stats(root, sb.st_mtim.tv_sec);
+        } else {
+            char why[JSON_ERROR_TEXT_LENGTH + 32];
+            snprintf(why, sizeof(why), "%d:%d: %s", jerr.line, jerr.column,
+                     root == NULL ? jerr.text : "not an object");
+            fresh = ticker_part("unreadable", why);
+        }
+        json_decref(root);
+    }
+    close(fd);
+    json_decref(st->ticker);
+    st->ticker = fresh;
+    st->have_sig = true;
+    st->dev = sb.st_dev;
+    st->ino = sb.st_ino;
+    st->size = sb.st_size;
+    st->mtim = sb.st_mtim;
+}
+
+char *kb_mqtt_status_online(struct kb_mqtt_status *st, const struct kb_mqtt_counters *c)
+{
+    refresh(st);
+    json_t *root = json_object();
+    json_object_set_new(root, "state", json_string("online"));
+    json_object_set_new(root, "group", json_string(st->group));
+    json_object_set_new(root, "screen", json_string(st->screen));
+    json_object_set_new(root, "online_since", json_string(st->since));
+    json_object_update(root, st->ticker);
+
+    char last_error[KB_ERROR_MAX];
+    kb_log_last_error(last_error, sizeof(last_error));
+    json_t *bridge = json_object();
+    json_object_set_new(bridge, "version", json_string(KABAR_VERSION));
+    json_object_set_new(bridge, "received", json_integer((json_int_t)c->received));
+    json_object_set_new(bridge, "written", json_integer((json_int_t)c->written));
+    json_object_set_new(bridge, "unchanged", json_integer((json_int_t)c->unchanged));
+    json_object_set_new(bridge, "retracted", json_integer((json_int_t)c->retracted));
+    json_object_set_new(bridge, "rejected", json_integer((json_int_t)c->rejected));
+    json_object_set_new(bridge, "failed", json_integer((json_int_t)c->failed));
+    json_object_set_new(bridge, "last_rejection", json_string(c->last_rejection));
+    json_object_set_new(bridge, "last_error", json_string(last_error));
+    json_object_set_new(root, "bridge", bridge);
+
+    char *text = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    if (text == NULL)
+        abort(); /* only on exhaustion: every value above is valid UTF-8 */
+    return text;
+}
+
+char *kb_mqtt_status_offline(const char *group, const char *screen, const char *reason)
+{
+    json_t *root = json_pack("{s:s, s:s, s:s, s:s}", "state", "offline", "group", group, "screen",
+                             screen, "reason", reason);
+    char *text = root != NULL ? json_dumps(root, JSON_COMPACT) : NULL;
+    json_decref(root);
+    if (text == NULL)
+        abort(); /* group and screen are checked names: only exhaustion gets here */
+    return text;
+}
