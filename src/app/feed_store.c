@@ -1,0 +1,307 @@
+#include "app/feed_store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "app/feed_limits.h"
+#include "core/limits.h"
+#include "core/xmalloc.h"
+#include "spool/item.h"
+
+static bool make_dir(const char *path, struct kb_error *err)
+{
+    if (mkdir(path, 0755) == 0 || errno == EEXIST) {
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            return true;
+        return kb_error_set(err, "%s: not a folder", path);
+    }
+    return kb_error_set(err, "%s: %s", path, strerror(errno));
+}
+
+bool kb_feed_store_prepare(const char *spool, struct kb_error *err)
+{
+    if (!make_dir(spool, err))
+        return false;
+    char *state = kb_xasprintf("%s/%s", spool, KB_FEED_STATE_DIR);
+    bool ok = make_dir(state, err);
+    free(state);
+    return ok;
+}
+
+static char *read_path(const char *path, size_t max, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+        close(fd);
+        return NULL;
+    }
+    char *buf = kb_xmalloc((size_t)st.st_size + 1);
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    buf[got] = '\0';
+    *len = got;
+    return buf;
+}
+
+char *kb_feed_store_read(const char *spool, const char *name, size_t *len)
+{
+    char *path = kb_xasprintf("%s/%s", spool, name);
+    char *buf = read_path(path, KB_SPOOL_FILE_MAX_BYTES, len);
+    free(path);
+    return buf;
+}
+
+/* Writes data to dir/.name.tmp and renames it to dir/name. */
+static bool write_atomic(const char *dir, const char *name, const char *data, size_t len,
+                         struct kb_error *err)
+{
+    char *tmp = kb_xasprintf("%s/.%s.tmp", dir, name);
+    char *path = kb_xasprintf("%s/%s", dir, name);
+    bool ok = false;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) { /* left by an interrupted run */
+        unlink(tmp);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    }
+    if (fd < 0) {
+        kb_error_set(err, "%s: %s", tmp, strerror(errno));
+        goto done;
+    }
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            kb_error_set(err, "%s: %s", tmp, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            goto done;
+        }
+        done += (size_t)w;
+    }
+    if (close(fd) != 0) {
+        kb_error_set(err, "%s: %s", tmp, strerror(errno));
+        unlink(tmp);
+        goto done;
+    }
+    if (rename(tmp, path) != 0) {
+        kb_error_set(err, "%s: %s", path, strerror(errno));
+        unlink(tmp);
+        goto done;
+    }
+    ok = true;
+done:
+    free(tmp);
+    free(path);
+    return ok;
+}
+
+enum kb_feed_put kb_feed_store_put(const char *spool, const char *name, const char *data,
+                                   size_t len, struct kb_error *err)
+{
+    size_t old_len;
+    char *old = kb_feed_store_read(spool, name, &old_len);
+    bool same = old != NULL && old_len == len && memcmp(old, data, len) == 0;
+    free(old);
+    if (same)
+        return KB_FEED_PUT_UNCHANGED;
+    return write_atomic(spool, name, data, len, err) ? KB_FEED_PUT_WRITTEN : KB_FEED_PUT_FAILED;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* True if the item file's "expires" is at or before now. */
+static bool file_expired(const char *spool, const char *name, int64_t now)
+{
+    size_t len;
+    char *buf = kb_feed_store_read(spool, name, &len);
+    if (buf == NULL)
+        return false;
+    json_t *obj = json_loadb(buf, len, 0, NULL);
+    free(buf);
+    int64_t expires;
+    const char *s = json_string_value(json_object_get(obj, "expires"));
+    bool expired = s != NULL && kb_rfc3339_parse(s, &expires) && expires <= now;
+    json_decref(obj);
+    return expired;
+}
+
+size_t kb_feed_store_retract(const char *spool, const char *prefix, char *const *keep,
+                             size_t n_keep, bool expired_only, int64_t now, size_t *failed)
+{
+    *failed = 0;
+    DIR *dir = opendir(spool);
+    if (dir == NULL)
+        return 0;
+    size_t plen = strlen(prefix), removed = 0;
+    /* Names are gathered first: unlinking while readdir walks the folder
+     * may make it skip or repeat entries. */
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *d;
+    while ((d = readdir(dir)) != NULL) {
+        const char *name = d->d_name;
+        bool mine = strncmp(name, prefix, plen) == 0 && ends_with(name, ".json");
+        bool stale_tmp =
+            name[0] == '.' && strncmp(name + 1, prefix, plen) == 0 && ends_with(name, ".json.tmp");
+        if (!mine && !stale_tmp)
+            continue;
+        if (mine && bsearch(&name, keep, n_keep, sizeof(*keep), cmp_str) != NULL)
+            continue;
+        names = kb_xreallocarray(names, n + 1, sizeof(*names));
+        names[n++] = kb_xstrdup(name);
+    }
+    closedir(dir);
+    for (size_t i = 0; i < n; i++) {
+        bool tmp = names[i][0] == '.';
+        if (!tmp && expired_only && !file_expired(spool, names[i], now)) {
+            free(names[i]);
+            continue;
+        }
+        char *path = kb_xasprintf("%s/%s", spool, names[i]);
+        if (unlink(path) == 0) {
+            removed += !tmp;
+        } else if (errno != ENOENT && !tmp) {
+            (*failed)++;
+        }
+        free(path);
+        free(names[i]);
+    }
+    free(names);
+    return removed;
+}
+
+/* ---- state ---- */
+
+static char *state_name(const char *prefix)
+{
+    /* "feed-0123abcd-" -> "feed-0123abcd.json" */
+    size_t n = strlen(prefix);
+    return kb_xasprintf("%.*s.json", (int)(n > 0 ? n - 1 : 0), prefix);
+}
+
+void kb_feed_state_free(struct kb_feed_state *st)
+{
+    free(st->etag);
+    free(st->last_modified);
+    free(st->settings);
+    for (size_t i = 0; i < st->n_files; i++)
+        free(st->files[i]);
+    free(st->files);
+    memset(st, 0, sizeof(*st));
+}
+
+static char *opt_str(json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s != NULL && s[0] != '\0' ? kb_xstrdup(s) : NULL;
+}
+
+void kb_feed_state_load(const char *spool, const char *prefix, const char *url,
+                        struct kb_feed_state *st)
+{
+    memset(st, 0, sizeof(*st));
+    char *name = state_name(prefix);
+    char *path = kb_xasprintf("%s/%s/%s", spool, KB_FEED_STATE_DIR, name);
+    free(name);
+    size_t len;
+    char *buf = read_path(path, KB_FEED_STATE_MAX, &len);
+    free(path);
+    if (buf == NULL)
+        return;
+    json_t *obj = json_loadb(buf, len, 0, NULL);
+    free(buf);
+    const char *saved_url = json_string_value(json_object_get(obj, "url"));
+    if (saved_url == NULL || strcmp(saved_url, url) != 0) {
+        json_decref(obj);
+        return;
+    }
+    st->etag = opt_str(obj, "etag");
+    st->last_modified = opt_str(obj, "last_modified");
+    st->settings = opt_str(obj, "settings");
+    json_t *files = json_object_get(obj, "files");
+    size_t i;
+    json_t *f;
+    json_array_foreach(files, i, f)
+    {
+        const char *s = json_string_value(f);
+        /* Only names a feed can have written: never a path. */
+        if (s == NULL || strncmp(s, prefix, strlen(prefix)) != 0 || strchr(s, '/') != NULL)
+            continue;
+        st->files = kb_xreallocarray(st->files, st->n_files + 1, sizeof(*st->files));
+        st->files[st->n_files++] = kb_xstrdup(s);
+    }
+    json_decref(obj);
+}
+
+bool kb_feed_state_save(const char *spool, const char *prefix, const char *url,
+                        const struct kb_feed_state *st, struct kb_error *err)
+{
+    json_t *obj = json_object();
+    json_object_set_new(obj, "url", json_string(url));
+    if (st->etag != NULL)
+        json_object_set_new(obj, "etag", json_string(st->etag));
+    if (st->last_modified != NULL)
+        json_object_set_new(obj, "last_modified", json_string(st->last_modified));
+    if (st->settings != NULL)
+        json_object_set_new(obj, "settings", json_string(st->settings));
+    json_t *files = json_array();
+    for (size_t i = 0; i < st->n_files; i++)
+        json_array_append_new(files, json_string(st->files[i]));
+    json_object_set_new(obj, "files", files);
+    char *text = json_dumps(obj, JSON_INDENT(1));
+    json_decref(obj);
+    char *dir = kb_xasprintf("%s/%s", spool, KB_FEED_STATE_DIR);
+    char *name = state_name(prefix);
+    bool ok = text != NULL && write_atomic(dir, name, text, strlen(text), err);
+    if (text == NULL)
+        kb_error_set(err, "%s/%s: cannot encode the state (invalid UTF-8 in a validator?)", dir,
+                     name);
+    free(text);
+    free(dir);
+    free(name);
+    return ok;
+}
+
+bool kb_feed_state_files_present(const char *spool, const struct kb_feed_state *st)
+{
+    for (size_t i = 0; i < st->n_files; i++) {
+        char *path = kb_xasprintf("%s/%s", spool, st->files[i]);
+        struct stat sb;
+        bool present = lstat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+        free(path);
+        if (!present)
+            return false;
+    }
+    return true;
+}

@@ -1,0 +1,483 @@
+#include "app/feed_text.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+
+#include "app/feed_limits.h"
+#include "core/xmalloc.h"
+
+/* ---- HTML to text ---- */
+
+struct textbuf {
+    char *s;
+    size_t len, cap, max;
+};
+
+static void tb_add(struct textbuf *b, const char *s, size_t n)
+{
+    if (b->len + n > b->max)
+        n = b->max - b->len;
+    if (n == 0)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->s = kb_xrealloc(b->s, b->cap);
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+/* A word break where a block element starts or ends: one space, never
+ * leading and never doubled. */
+static void tb_space(struct textbuf *b)
+{
+    if (b->len > 0 && b->s[b->len - 1] != ' ')
+        tb_add(b, " ", 1);
+}
+
+/* Elements whose edges separate words: without a space there, "<p>a</p><p>b</p>"
+ * would read "ab". */
+static bool is_block(const char *name)
+{
+    static const char *const blocks[] = {
+        "br",  "p",      "div",        "li",      "ul",      "ol",     "h1",     "h2",
+        "h3",  "h4",     "h5",         "h6",      "tr",      "td",     "th",     "table",
+        "hr",  "dd",     "dt",         "section", "article", "header", "footer", "blockquote",
+        "pre", "figure", "figcaption", "img",     "aside",   "nav"};
+    for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
+        if (strcasecmp(name, blocks[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void html_walk(xmlNodePtr node, struct textbuf *b, int depth)
+{
+    /* The HTML parser nests unclosed tags; a hostile fragment could nest deep. */
+    if (depth > 256)
+        return;
+    for (xmlNodePtr n = node; n != NULL && b->len < b->max; n = n->next) {
+        if (n->type == XML_TEXT_NODE && n->content != NULL) {
+            tb_add(b, (const char *)n->content, strlen((const char *)n->content));
+        } else if (n->type == XML_ELEMENT_NODE) {
+            const char *name = (const char *)n->name;
+            if (strcasecmp(name, "script") == 0 || strcasecmp(name, "style") == 0)
+                continue;
+            bool block = is_block(name);
+            if (block)
+                tb_space(b);
+            html_walk(n->children, b, depth + 1);
+            if (block)
+                tb_space(b);
+        }
+    }
+}
+
+char *kb_feed_html_to_text(const char *html, size_t len)
+{
+    struct textbuf b = {kb_xstrdup(""), 0, 1, KB_FEED_FIELD_MAX};
+    if (len > KB_FEED_FIELD_MAX)
+        len = KB_FEED_FIELD_MAX;
+    if (len == 0)
+        return b.s;
+    htmlDocPtr doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
+                                    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+                                        HTML_PARSE_NOIMPLIED | HTML_PARSE_COMPACT);
+    if (doc == NULL)
+        return b.s;
+    html_walk(doc->children, &b, 0);
+    xmlFreeDoc(doc);
+    /* Runs of white space to one space, none at the ends: so callers can
+     * compare a summary with its title (kb_text_clean does the rest). */
+    size_t o = 0;
+    for (size_t i = 0; i < b.len; i++) {
+        bool space = b.s[i] == ' ' || b.s[i] == '\t' || b.s[i] == '\n' || b.s[i] == '\r';
+        if (!space)
+            b.s[o++] = b.s[i];
+        else if (o > 0 && b.s[o - 1] != ' ')
+            b.s[o++] = ' ';
+    }
+    while (o > 0 && b.s[o - 1] == ' ')
+        o--;
+    b.s[o] = '\0';
+    return b.s;
+}
+
+bool kb_feed_looks_like_html(const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        if (*p == '<' && (isalpha((unsigned char)p[1]) || p[1] == '/' || p[1] == '!'))
+            return true;
+        if (*p == '&') {
+            const char *q = p + 1;
+            if (*q == '#')
+                q++;
+            const char *start = q;
+            while (isalnum((unsigned char)*q))
+                q++;
+            if (q > start && *q == ';')
+                return true;
+        }
+    }
+    return false;
+}
+
+/* ---- dates ---- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil), so no timegm and no TZ environment is involved. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+static bool valid_fields(int y, int mo, int d, int h, int mi, int s)
+{
+    return y >= 1900 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo) &&
+           h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 60;
+}
+
+static int64_t to_unix(int y, int mo, int d, int h, int mi, int s, int64_t offset)
+{
+    return days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + s - offset;
+}
+
+/* Reads 1..max digits; returns how many (0 if none). */
+static int read_int(const char **p, int max, int *out)
+{
+    int n = 0, v = 0;
+    while (n < max && isdigit((unsigned char)**p)) {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    *out = v;
+    return n;
+}
+
+static void skip_space(const char **p)
+{
+    while (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')
+        (*p)++;
+}
+
+/* "+0100", "-05:00", "+01", in seconds east of UTC. */
+static bool numeric_zone(const char **p, int64_t *offset)
+{
+    char sign = **p;
+    if (sign != '+' && sign != '-')
+        return false;
+    const char *q = *p + 1;
+    int hh, mm = 0;
+    if (read_int(&q, 2, &hh) != 2)
+        return false;
+    if (*q == ':')
+        q++;
+    if (isdigit((unsigned char)*q) && read_int(&q, 2, &mm) != 2)
+        return false;
+    if (hh > 23 || mm > 59)
+        return false;
+    *offset = ((int64_t)hh * 3600 + mm * 60) * (sign == '-' ? -1 : 1);
+    *p = q;
+    return true;
+}
+
+bool kb_feed_rfc822_parse(const char *s, int64_t *out)
+{
+    static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                         "jul", "aug", "sep", "oct", "nov", "dec"};
+    static const struct {
+        const char *name;
+        int hours;
+    } zones[] = {{"UT", 0},   {"UTC", 0},  {"GMT", 0},  {"Z", 0},    {"EST", -5}, {"EDT", -4},
+                 {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6}, {"PST", -8}, {"PDT", -7}};
+    const char *p = s;
+    skip_space(&p);
+    /* An optional day name ("Tue," or "Tuesday,"), whatever it says: the date
+     * decides, and feeds get the weekday wrong often enough. */
+    if (isalpha((unsigned char)*p)) {
+        while (isalpha((unsigned char)*p))
+            p++;
+        if (*p == ',')
+            p++;
+        skip_space(&p);
+    }
+    int d, y, h, mi, sec = 0, mo = 0;
+    if (read_int(&p, 2, &d) == 0)
+        return false;
+    skip_space(&p);
+    if (*p == '-')
+        p++;
+    for (int i = 0; i < 12; i++) {
+        if (strncasecmp(p, months[i], 3) == 0) {
+            mo = i + 1;
+            break;
+        }
+    }
+    if (mo == 0)
+        return false;
+    while (isalpha((unsigned char)*p))
+        p++;
+    skip_space(&p);
+    if (*p == '-')
+        p++;
+    int ydigits = read_int(&p, 4, &y);
+    if (ydigits == 2)
+        y += y < 50 ? 2000 : 1900; /* RFC 2822 section 4.3 */
+    else if (ydigits != 4)
+        return false;
+    skip_space(&p);
+    if (read_int(&p, 2, &h) == 0 || *p++ != ':' || read_int(&p, 2, &mi) != 2)
+        return false;
+    if (*p == ':') {
+        p++;
+        if (read_int(&p, 2, &sec) != 2)
+            return false;
+    }
+    if (*p == '.') { /* fractions: not RFC 822, but seen */
+        p++;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    skip_space(&p);
+    int64_t offset = 0;
+    if (*p == '+' || *p == '-') {
+        if (!numeric_zone(&p, &offset))
+            return false;
+    } else if (isalpha((unsigned char)*p)) {
+        const char *start = p;
+        while (isalpha((unsigned char)*p))
+            p++;
+        size_t n = (size_t)(p - start);
+        bool known = false;
+        for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
+            if (strlen(zones[i].name) == n && strncasecmp(start, zones[i].name, n) == 0) {
+                offset = (int64_t)zones[i].hours * 3600;
+                known = true;
+            }
+        }
+        /* RFC 2822 4.3: other zone names (military letters) mean "unknown",
+         * taken as UTC; a word like "GMT+1" is not worth guessing about. */
+        if (!known && n > 1)
+            return false;
+        if (*p == '+' || *p == '-') {
+            int64_t extra;
+            if (!numeric_zone(&p, &extra))
+                return false;
+            offset += extra;
+        }
+    }
+    skip_space(&p);
+    if (*p != '\0' && *p != '(')
+        return false;
+    if (!valid_fields(y, mo, d, h, mi, sec))
+        return false;
+    *out = to_unix(y, mo, d, h, mi, sec, offset);
+    return true;
+}
+
+bool kb_feed_iso8601_parse(const char *s, int64_t *out)
+{
+    const char *p = s;
+    skip_space(&p);
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    if (read_int(&p, 4, &y) != 4 || *p++ != '-' || read_int(&p, 2, &mo) != 2 || *p++ != '-' ||
+        read_int(&p, 2, &d) != 2)
+        return false;
+    int64_t offset = 0;
+    if (*p == 'T' || *p == 't' || (*p == ' ' && isdigit((unsigned char)p[1]))) {
+        p++;
+        if (read_int(&p, 2, &h) != 2 || *p++ != ':' || read_int(&p, 2, &mi) != 2)
+            return false;
+        if (*p == ':') {
+            p++;
+            if (read_int(&p, 2, &sec) != 2)
+                return false;
+        }
+        if (*p == '.' || *p == ',') {
+            p++;
+            while (isdigit((unsigned char)*p))
+                p++;
+        }
+        skip_space(&p);
+        if (*p == 'Z' || *p == 'z')
+            p++;
+        else if ((*p == '+' || *p == '-') && !numeric_zone(&p, &offset))
+            return false;
+    }
+    skip_space(&p);
+    if (*p != '\0' || !valid_fields(y, mo, d, h, mi, sec))
+        return false;
+    *out = to_unix(y, mo, d, h, mi, sec, offset);
+    return true;
+}
+
+bool kb_feed_date_parse(const char *s, int64_t *out)
+{
+    return kb_feed_iso8601_parse(s, out) || kb_feed_rfc822_parse(s, out);
+}
+
+void kb_feed_format_time(int64_t t, char out[32])
+{
+    /* Feeds' dates are parsed within years 1900-9999; keep output in RFC 3339's range. */
+    if (t < 0)
+        t = 0;
+    if (t > 253402300799) /* 9999-12-31T23:59:59Z */
+        t = 253402300799;
+    /* civil_from_days, the inverse of days_from_civil above. */
+    int64_t days = t / 86400;
+    int secs = (int)(t - days * 86400);
+    int64_t z = days + 719468;
+    int64_t era = z / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int y = (int)(yoe + era * 400) + (m <= 2);
+    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", y % 10000, m, d, secs / 3600,
+             secs / 60 % 60, secs % 60);
+}
+
+/* ---- ids ---- */
+
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+uint64_t kb_feed_hash(const char *a, const char *b)
+{
+    uint64_t h = fnv1a(0xcbf29ce484222325ULL, a);
+    if (b != NULL) {
+        /* A separator no URL or guid holds, so ("ab", "c") and ("a", "bc") differ. */
+        h ^= 0xff;
+        h *= 0x100000001b3ULL;
+        h = fnv1a(h, b);
+    }
+    /* splitmix64's finaliser: FNV-1a alone leaves the high bits weak. */
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return h;
+}
+
+bool kb_feed_slug(const char *name, char *out)
+{
+    size_t n = 0;
+    bool dash = false;
+    for (const unsigned char *p = (const unsigned char *)name; *p && n < KB_FEED_PREFIX_MAX; p++) {
+        if (isalnum(*p) && *p < 0x80) {
+            if (dash && n > 0 && n + 1 < KB_FEED_PREFIX_MAX)
+                out[n++] = '-';
+            dash = false;
+            out[n++] = (char)tolower(*p);
+        } else {
+            dash = true;
+        }
+    }
+    out[n] = '\0';
+    return n > 0;
+}
+
+bool kb_feed_url_host(const char *url, char *out, size_t size)
+{
+    const char *p = strstr(url, "://");
+    if (p == NULL || size == 0)
+        return false;
+    p += 3;
+    size_t end = strcspn(p, "/?#");
+    const char *at = memchr(p, '@', end);
+    if (at != NULL) {
+        end -= (size_t)(at + 1 - p);
+        p = at + 1;
+    }
+    size_t n = 0;
+    if (*p == '[') { /* an IPv6 literal: up to the bracket */
+        while (n < end && p[n] != ']')
+            n++;
+        if (n < end)
+            n++;
+    } else {
+        while (n < end && p[n] != ':')
+            n++;
+    }
+    if (n == 0 || n >= size)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)tolower((unsigned char)p[i]);
+    out[n] = '\0';
+    return true;
+}
+
+void kb_feed_truncate_utf8(char *s, size_t max)
+{
+    static const char ellipsis[] = "\xe2\x80\xa6";
+    size_t len = strlen(s);
+    if (len <= max)
+        return;
+    size_t cut = max >= 3 ? max - 3 : 0;
+    while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+        cut--;
+    /* No dangling space before the ellipsis. */
+    while (cut > 0 && s[cut - 1] == ' ')
+        cut--;
+    if (max >= 3) {
+        memcpy(s + cut, ellipsis, 3);
+        s[cut + 3] = '\0';
+    } else {
+        s[cut] = '\0';
+    }
+}
+
+bool kb_feed_duration_parse(const char *s, double *seconds)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v < 0 || v != v)
+        return false;
+    double unit;
+    if (*end == '\0' || strcmp(end, "s") == 0)
+        unit = 1;
+    else if (strcmp(end, "ms") == 0)
+        unit = 0.001;
+    else if (strcmp(end, "m") == 0)
+        unit = 60;
+    else if (strcmp(end, "h") == 0)
+        unit = 3600;
+    else if (strcmp(end, "d") == 0)
+        unit = 86400;
+    else
+        return false;
+    v *= unit;
+    if (v > 10.0 * 365 * 86400)
+        return false;
+    *seconds = v;
+    return true;
+}

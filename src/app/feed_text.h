@@ -1,0 +1,64 @@
+/* The pure helpers of `kabar feed`: HTML reduced to text, the dates feeds
+ * write (RFC 822 and the ISO 8601 dialects), stable hashes for ids, and the
+ * id prefix made from a source name or a host. No I/O, no global state. */
+#ifndef KB_APP_FEED_TEXT_H
+#define KB_APP_FEED_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Reduces an HTML fragment (UTF-8) to its text: tags dropped, entities
+ * decoded, <script> and <style> left out, a space where a block element or
+ * <br> separates words. White space is not collapsed here (kb_text_clean
+ * does that). Input past KB_FEED_FIELD_MAX bytes is ignored. Returns a new
+ * string the caller frees (never NULL; "" for no text). */
+char *kb_feed_html_to_text(const char *html, size_t len);
+
+/* True if s looks like it holds markup or entities ("<b>", "</", "&amp;",
+ * "&#233;"): fields that should be plain text but often are not (RSS
+ * titles) are reduced only then, so "a < b" stays as written. */
+bool kb_feed_looks_like_html(const char *s);
+
+/* Parses an RFC 822 / RFC 2822 date as RSS writes it ("Tue, 05 Mar 2024
+ * 10:00:00 +0100"), with the usual slips: no weekday, no seconds, a
+ * two-digit year, zone names (GMT, UT, EST ... PDT), "+01:00", no zone
+ * (UTC), a trailing comment. Into Unix seconds. */
+bool kb_feed_rfc822_parse(const char *s, int64_t *out);
+
+/* Parses an ISO 8601 date as Atom, RSS 1.0 (dc:date) and JSON Feed write
+ * it: strict RFC 3339 first, then "2024-03-05 10:00:00", no zone (UTC),
+ * "+0100", minutes only, or a date alone (midnight UTC). */
+bool kb_feed_iso8601_parse(const char *s, int64_t *out);
+
+/* Either of the two above, whichever reads s. */
+bool kb_feed_date_parse(const char *s, int64_t *out);
+
+/* Formats Unix seconds as RFC 3339 in UTC ("2024-03-05T09:00:00Z"). */
+void kb_feed_format_time(int64_t t, char out[32]);
+
+/* A stable 64-bit hash of a and then b (b may be NULL): FNV-1a with a
+ * final mix. Not cryptographic: ids only need to be stable across runs and
+ * distinct within a spool, and a feed can only collide its own entries. */
+uint64_t kb_feed_hash(const char *a, const char *b);
+
+/* Makes an id prefix from a name (a source, a config section, a host):
+ * lower-case ASCII letters and digits kept, every other run of characters
+ * one "-", at most KB_FEED_PREFIX_MAX bytes, no leading or trailing "-".
+ * out has room for KB_FEED_PREFIX_MAX + 1 bytes. Returns false (out "") if
+ * nothing usable is left (a name in another script, say). */
+bool kb_feed_slug(const char *name, char *out);
+
+/* The host of an http(s) URL, lower-cased, without port or user info, into
+ * out (size bytes). Returns false if url has no host. */
+bool kb_feed_url_host(const char *url, char *out, size_t size);
+
+/* Cuts valid UTF-8 s in place to at most max bytes on a code point boundary,
+ * adding "…" when it cut (the result, with it, stays within max). */
+void kb_feed_truncate_utf8(char *s, size_t max);
+
+/* Parses a duration: "500ms", "30s", "5m", "2h", "1d", or plain seconds.
+ * Returns false for anything else, negative or above ten years. */
+bool kb_feed_duration_parse(const char *s, double *seconds);
+
+#endif
