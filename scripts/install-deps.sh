@@ -22,7 +22,7 @@ packages=(
   libharfbuzz-dev libfreetype-dev libfribidi-dev libraqm-dev
   libutf8proc-dev libfontconfig-dev libjansson-dev libinih-dev libunibreak-dev
   libsystemd-dev libpng-dev
-  libcurl4-openssl-dev libxml2-dev libmosquitto-dev mosquitto
+  libcurl4-openssl-dev libxml2-dev libmosquitto-dev mosquitto mosquitto-clients openssl
   libcmocka-dev
   fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
   unicode-data libharfbuzz-bin

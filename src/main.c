@@ -17,6 +17,8 @@
 
 #define LOG_MODULE "main"
 #include "app/config.h"
+#include "app/feed.h"
+#include "app/mqtt.h"
 #include "app/paths.h"
 #include "app/preview.h"
 #include "app/run.h"
@@ -35,6 +37,9 @@ static const char usage_main[] =
     "       kabar fonts [--lang TAG] TEXT which font each character falls to\n"
     "       kabar validate FILE...        check spool files as the ticker would\n"
     "       kabar post --spool DIR [fields] TEXT   write an item atomically\n"
+    "       kabar post --mqtt HOST --group G [fields] TEXT   publish it to a fleet\n"
+    "       kabar mqtt --host HOST --group G --spool DIR     feed a screen from MQTT\n"
+    "       kabar feed --url URL --spool DIR [options]       follow RSS/Atom/JSON feeds\n"
     "       kabar preview [--board NAME] [--png OUT.png] [--watch] FILE.json...\n"
     "       kabar --version | --help | --print-config\n"
     "\n"
@@ -93,9 +98,13 @@ static const char usage_post[] =
     "                  [--source S] [--story S] [--translated-from TAG]\n"
     "                  [--priority normal|high|breaking] [--published T] [--expires T]\n"
     "                  [--dir auto|ltr|rtl] TEXT\n"
+    "       kabar post --mqtt HOST [--port P] --group G [--cafile F] [--user U\n"
+    "                  --password-file F] (--id ID --lang TAG [fields] TEXT | --retract ID)\n"
     "\n"
     "Writes one item into the spool atomically (a hidden temp file, then rename) and prints\n"
-    "its path.\n";
+    "its path. With --mqtt, publishes it instead (retained, QoS 1) to every screen of group G\n"
+    "on kabar/G/items/ID and prints that topic; --retract ID takes it off them\n"
+    "(docs/fleet.md).\n";
 
 static int usage_error(const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -554,6 +563,13 @@ static int cmd_post(int argc, char **argv)
                                          {"published", required_argument, 0, 'P'},
                                          {"expires", required_argument, 0, 'e'},
                                          {"dir", required_argument, 0, 'd'},
+                                         {"mqtt", required_argument, 0, 'M'},
+                                         {"port", required_argument, 0, 'N'},
+                                         {"group", required_argument, 0, 'G'},
+                                         {"retract", required_argument, 0, 'R'},
+                                         {"cafile", required_argument, 0, 'C'},
+                                         {"user", required_argument, 0, 'U'},
+                                         {"password-file", required_argument, 0, 'W'},
                                          {0, 0, 0, 0}};
     static const char *const fields[128] = {['i'] = "id",
                                             ['l'] = "lang",
@@ -566,13 +582,36 @@ static int cmd_post(int argc, char **argv)
                                             ['P'] = "published",
                                             ['e'] = "expires",
                                             ['d'] = "dir"};
-    const char *spool = NULL;
+    const char *spool = NULL, *mqtt = NULL, *group = NULL, *retract = NULL;
+    struct kb_mqtt_auth auth = {NULL, NULL, NULL};
+    int port = 0;
     json_t *obj = json_object();
     int c, status = 1;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 's') {
             spool = optarg;
+        } else if (c == 'M') {
+            mqtt = optarg;
+        } else if (c == 'N') {
+            char *end;
+            long p = strtol(optarg, &end, 10);
+            if (*end != '\0' || p < 1 || p > 65535) {
+                json_decref(obj);
+                fprintf(stderr, "kabar: --port %s: expected 1 to 65535\n", optarg);
+                return 1;
+            }
+            port = (int)p;
+        } else if (c == 'G') {
+            group = optarg;
+        } else if (c == 'R') {
+            retract = optarg;
+        } else if (c == 'C') {
+            auth.cafile = optarg;
+        } else if (c == 'U') {
+            auth.user = optarg;
+        } else if (c == 'W') {
+            auth.password_file = optarg;
         } else if (c > 0 && c < 128 && fields[c] != NULL) {
             json_object_set_new(obj, fields[c], json_string(optarg));
         } else {
@@ -581,9 +620,27 @@ static int cmd_post(int argc, char **argv)
             return 2;
         }
     }
-    if (spool == NULL || optind != argc - 1) {
+    if (mqtt != NULL && (spool != NULL || group == NULL)) {
         json_decref(obj);
-        return usage_error(usage_post, "%s", "expected --spool DIR and one TEXT argument");
+        return usage_error(usage_post, "%s", "--mqtt HOST needs --group G, and no --spool");
+    }
+    if (mqtt != NULL && retract != NULL) {
+        bool extra = optind != argc || json_object_size(obj) != 0;
+        json_decref(obj);
+        if (extra)
+            return usage_error(usage_post, "%s", "--retract ID takes no fields and no TEXT");
+        struct kb_error err;
+        if (!kb_mqtt_retract_item(mqtt, port, group, retract, &auth, &err)) {
+            fprintf(stderr, "kabar: %s\n", err.msg);
+            return 1;
+        }
+        printf("kabar/%s/items/%s\n", group, retract);
+        return 0;
+    }
+    if ((spool == NULL && mqtt == NULL) || retract != NULL || optind != argc - 1) {
+        json_decref(obj);
+        return usage_error(usage_post, "%s",
+                           "expected --spool DIR (or --mqtt HOST --group G) and one TEXT argument");
     }
     json_t *text = json_string(argv[optind]);
     if (text == NULL) {
@@ -601,6 +658,17 @@ static int cmd_post(int argc, char **argv)
     char *tmp = NULL, *path = NULL;
     if (item == NULL) {
         fprintf(stderr, "%s\n", err.msg);
+        goto done;
+    }
+    if (mqtt != NULL) {
+        char *payload = json_dumps(obj, JSON_INDENT(2));
+        if (!kb_mqtt_publish_item(mqtt, port, group, payload, &auth, &err)) {
+            fprintf(stderr, "kabar: %s\n", err.msg);
+        } else {
+            printf("kabar/%s/items/%s\n", group, item->id);
+            status = 0;
+        }
+        free(payload);
         goto done;
     }
     tmp = kb_xasprintf("%s/.%s.json.tmp", spool, item->id);
@@ -644,9 +712,10 @@ int main(int argc, char **argv)
         const char *usage;
         int (*fn)(int argc, char **argv);
     } cmds[] = {
-        {"run", usage_run, cmd_run},       {"shape", usage_shape, cmd_shape_only},
-        {"fonts", usage_fonts, cmd_fonts}, {"validate", usage_validate, cmd_validate},
-        {"post", usage_post, cmd_post},    {"preview", usage_preview, cmd_preview},
+        {"run", usage_run, cmd_run},           {"shape", usage_shape, cmd_shape_only},
+        {"fonts", usage_fonts, cmd_fonts},     {"validate", usage_validate, cmd_validate},
+        {"post", usage_post, cmd_post},        {"preview", usage_preview, cmd_preview},
+        {"mqtt", kb_mqtt_usage, kb_mqtt_main}, {"feed", kb_feed_usage, kb_feed_main},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(cmd, cmds[i].name) != 0)

@@ -301,6 +301,11 @@ static int handler(void *user, const char *section, const char *name, const char
     struct load_state *st = user;
     if (st->failed)
         return 1;
+    /* The producers read their own sections: `kabar mqtt` [mqtt], `kabar
+     * feed` [feed NAME]. */
+    if (strcmp(section, "mqtt") == 0 || strcmp(section, "feed") == 0 ||
+        strncmp(section, "feed ", 5) == 0)
+        return 1;
     const struct key *k = find(name);
     if (k == NULL) {
         LOG_WARN("%s:%d: unknown key \"%s\" ignored", st->path, st->line, name);
