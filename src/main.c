@@ -655,35 +655,32 @@ static int cmd_post(int argc, char **argv)
     struct kb_item *item =
         kb_item_from_json(obj, "kabar post", (int64_t)time(NULL), &err, &unknown);
     free(unknown);
-    char *tmp = NULL, *path = NULL;
+    char *payload = NULL, *name = NULL;
     if (item == NULL) {
         fprintf(stderr, "%s\n", err.msg);
         goto done;
     }
+    payload = json_dumps(obj, JSON_INDENT(2));
     if (mqtt != NULL) {
-        char *payload = json_dumps(obj, JSON_INDENT(2));
         if (!kb_mqtt_publish_item(mqtt, port, group, payload, &auth, &err)) {
             fprintf(stderr, "kabar: %s\n", err.msg);
         } else {
             printf("kabar/%s/items/%s\n", group, item->id);
             status = 0;
         }
-        free(payload);
         goto done;
     }
-    tmp = kb_xasprintf("%s/.%s.json.tmp", spool, item->id);
-    path = kb_xasprintf("%s/%s.json", spool, item->id);
-    if (json_dump_file(obj, tmp, JSON_INDENT(2)) != 0 || rename(tmp, path) != 0) {
-        fprintf(stderr, "kabar: %s: %s\n", path, strerror(errno));
-        unlink(tmp);
+    name = kb_xasprintf("%s.json", item->id);
+    if (!kb_spool_write(spool, "post", name, payload, strlen(payload), &err)) {
+        fprintf(stderr, "kabar: %s\n", err.msg);
         goto done;
     }
-    printf("%s\n", path);
+    printf("%s/%s\n", spool, name);
     status = 0;
 done:
     kb_item_free(item);
-    free(tmp);
-    free(path);
+    free(payload);
+    free(name);
     json_decref(obj);
     return status;
 }

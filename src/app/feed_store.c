@@ -14,6 +14,7 @@
 #include "app/feed_limits.h"
 #include "core/limits.h"
 #include "core/xmalloc.h"
+#include "spool/spool.h"
 #include "spool/item.h"
 
 static bool make_dir(const char *path, struct kb_error *err)
@@ -71,52 +72,6 @@ char *kb_feed_store_read(const char *spool, const char *name, size_t *len)
     return buf;
 }
 
-/* Writes data to dir/.name.tmp and renames it to dir/name. */
-static bool write_atomic(const char *dir, const char *name, const char *data, size_t len,
-                         struct kb_error *err)
-{
-    char *tmp = kb_xasprintf("%s/.%s.tmp", dir, name);
-    char *path = kb_xasprintf("%s/%s", dir, name);
-    bool ok = false;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0 && errno == EEXIST) { /* left by an interrupted run */
-        unlink(tmp);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    }
-    if (fd < 0) {
-        kb_error_set(err, "%s: %s", tmp, strerror(errno));
-        goto done;
-    }
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, data + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            kb_error_set(err, "%s: %s", tmp, strerror(errno));
-            close(fd);
-            unlink(tmp);
-            goto done;
-        }
-        done += (size_t)w;
-    }
-    if (close(fd) != 0) {
-        kb_error_set(err, "%s: %s", tmp, strerror(errno));
-        unlink(tmp);
-        goto done;
-    }
-    if (rename(tmp, path) != 0) {
-        kb_error_set(err, "%s: %s", path, strerror(errno));
-        unlink(tmp);
-        goto done;
-    }
-    ok = true;
-done:
-    free(tmp);
-    free(path);
-    return ok;
-}
-
 enum kb_feed_put kb_feed_store_put(const char *spool, const char *name, const char *data,
                                    size_t len, struct kb_error *err)
 {
@@ -126,7 +81,8 @@ enum kb_feed_put kb_feed_store_put(const char *spool, const char *name, const ch
     free(old);
     if (same)
         return KB_FEED_PUT_UNCHANGED;
-    return write_atomic(spool, name, data, len, err) ? KB_FEED_PUT_WRITTEN : KB_FEED_PUT_FAILED;
+    return kb_spool_write(spool, "feed", name, data, len, err) ? KB_FEED_PUT_WRITTEN
+                                                               : KB_FEED_PUT_FAILED;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -283,7 +239,7 @@ bool kb_feed_state_save(const char *spool, const char *prefix, const char *url,
     json_decref(obj);
     char *dir = kb_xasprintf("%s/%s", spool, KB_FEED_STATE_DIR);
     char *name = state_name(prefix);
-    bool ok = text != NULL && write_atomic(dir, name, text, strlen(text), err);
+    bool ok = text != NULL && kb_spool_write(dir, "feed", name, text, strlen(text), err);
     if (text == NULL)
         kb_error_set(err, "%s/%s: cannot encode the state (invalid UTF-8 in a validator?)", dir,
                      name);

@@ -18,7 +18,7 @@
 /* The bridge's temp names: a dot name, so the spool never reads one, and a
  * prefix of its own, so a restarted bridge can tell its leftovers from
  * another producer's temp files. */
-#define TEMP_PREFIX ".mqtt-"
+#define TEMP_PREFIX ".mqtt."
 #define REJECTED_DIR "rejected"
 
 bool kb_mqtt_topic_id(const char *topic, char *id, size_t size, struct kb_error *err)
@@ -36,47 +36,9 @@ bool kb_mqtt_topic_id(const char *topic, char *id, size_t size, struct kb_error 
     return true;
 }
 
-/* Writes data to dir/name by way of a temp name in dir and rename(2). No
- * fsync: the broker is the durable copy, and the bridge rewrites every
- * retained item each time it connects, so a file lost to a power cut
- * comes back with the screen. */
-static bool write_atomic(const char *dir, const char *name, const void *data, size_t len,
-                         struct kb_error *err)
-{
-    char *tmp = kb_xasprintf("%s/" TEMP_PREFIX "%s.XXXXXX", dir, name);
-    char *path = kb_xasprintf("%s/%s", dir, name);
-    bool ok = false;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        kb_error_set(err, "%s: cannot write: %s", path, strerror(errno));
-        goto done;
-    }
-    /* mkostemp makes 0600; the ticker may run as another user. */
-    bool written = fchmod(fd, 0644) == 0;
-    for (size_t off = 0; written && off < len;) {
-        ssize_t n = write(fd, (const char *)data + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        written = n > 0;
-        if (written)
-            off += (size_t)n;
-    }
-    int e = errno;
-    if (close(fd) != 0 && written) {
-        written = false;
-        e = errno;
-    }
-    if (!written || rename(tmp, path) != 0) {
-        kb_error_set(err, "%s: cannot write: %s", path, strerror(written ? errno : e));
-        unlink(tmp);
-        goto done;
-    }
-    ok = true;
-done:
-    free(tmp);
-    free(path);
-    return ok;
-}
+/* Files are written with kb_spool_write. No fsync: the broker is the
+ * durable copy, and the bridge rewrites every retained item each time it
+ * connects, so a file lost to a power cut comes back with the screen. */
 
 /* True if path is a regular file holding exactly data. */
 static bool same_file(const char *path, const void *data, size_t len)
@@ -120,8 +82,8 @@ static bool write_rejected(const char *dir, const char *name, const void *payloa
     if (mkdir(rdir, 0755) != 0 && errno != EEXIST)
         kb_error_set(&werr, "%s: %s", rdir, strerror(errno));
     else
-        ok = write_atomic(rdir, ename, text, strlen(text), &werr) &&
-             write_atomic(rdir, name, payload, len, &werr);
+        ok = kb_spool_write(rdir, "mqtt", ename, text, strlen(text), &werr) &&
+             kb_spool_write(rdir, "mqtt", name, payload, len, &werr);
     if (!ok)
         LOG_WARN_ONCE(rdir, "cannot keep a rejected message: %s", werr.msg);
     free(rdir);
@@ -161,7 +123,8 @@ enum kb_mqtt_applied kb_mqtt_spool_apply(const char *dir, const char *id, const 
     } else if (same_file(where, payload, len)) {
         result = KB_MQTT_UNCHANGED;
     } else {
-        result = write_atomic(dir, name, payload, len, err) ? KB_MQTT_WRITTEN : KB_MQTT_FAILED;
+        result =
+            kb_spool_write(dir, "mqtt", name, payload, len, err) ? KB_MQTT_WRITTEN : KB_MQTT_FAILED;
     }
     free(where);
     return result;

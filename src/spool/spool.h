@@ -105,6 +105,13 @@ const struct kb_item *const *kb_spool_story_items(const struct kb_spool *spool, 
  * when what it derived from the table is stale. */
 uint64_t kb_spool_generation(const struct kb_spool *spool);
 
+/* Writes data to dir/name the way every producer must: a hidden temp file
+ * in dir (".TAG.NAME.XXXXXX", so a producer can find its own leftovers
+ * after a crash), then rename(2), so the spool never sees half a file.
+ * Mode 0644. For `kabar post`, `kabar feed` and `kabar mqtt`. */
+bool kb_spool_write(const char *dir, const char *tag, const char *name, const void *data,
+                    size_t len, struct kb_error *err);
+
 /* Validates one file as the ticker would, without a spool: for `kabar
  * validate` and producers. The name rules (dot files, .tmp) and the settle
  * rule do not apply: a producer validates its temp file before renaming it.

@@ -236,7 +236,7 @@ static void test_apply(void **state)
     snprintf(rdir, sizeof(rdir), "%s/rejected", dir);
     assert_int_equal(count_entries(dir, NULL, true), 0);
     assert_int_equal(count_entries(rdir, NULL, true), 0);
-    char *stale = kb_xasprintf("%s/.mqtt-x.json.AbCdEf", dir);
+    char *stale = kb_xasprintf("%s/.mqtt.x.json.AbCdEf", dir);
     char *other = kb_xasprintf("%s/.other.json.tmp", dir);
     write_text(stale, "{");
     write_text(other, "{");
