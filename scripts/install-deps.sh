@@ -103,7 +103,7 @@ debian_sources() {
 make_sysroot() {
   local arch=$1 dest=/opt/kabar-cross/$1-root list stamp
   list="${cross_libs[*]} libunibreak-dev libc6-dev"
-  stamp="$dest/.kabar-$(printf '%s' "$list" | md5sum | cut -c1-12)"
+  stamp="$dest/.kabar-$(printf 'v2 %s' "$list" | md5sum | cut -c1-12)"
   [ -e "$stamp" ] && return 0
   if [ "${sudo[*]}" = false ]; then
     echo "install-deps: $dest needs making; run this script as root" >&2
@@ -121,6 +121,10 @@ make_sysroot() {
     debian_sources nosecurity | "${sudo[@]}" mmdebstrap --quiet --mode=root --variant=extract \
       --architectures="$arch" --include="${list// /,}" bookworm "$dest" -
   fi
+  # qemu-user -L looks in the sysroot first: without its own fonts and
+  # fontconfig setup there, fontconfig sees the machine's, as kabar on a
+  # board sees the board's (the sysroot has only DejaVu).
+  "${sudo[@]}" rm -rf "$dest/usr/share/fonts" "$dest/etc/fonts"
   "${sudo[@]}" touch "$stamp"
 }
 
