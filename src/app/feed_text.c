@@ -10,6 +10,7 @@
 #include <libxml/tree.h>
 
 #include "app/feed_limits.h"
+#include "core/date.h"
 #include "core/xmalloc.h"
 
 /* ---- HTML to text ---- */
@@ -131,34 +132,16 @@ bool kb_feed_looks_like_html(const char *s)
 
 /* ---- dates ---- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil), so no timegm and no TZ environment is involved. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
 static bool valid_fields(int y, int mo, int d, int h, int mi, int s)
 {
-    return y >= 1900 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo) &&
-           h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 60;
+    return y >= 1900 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 &&
+           d <= kb_days_in_month(y, mo) && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 &&
+           s <= 60;
 }
 
 static int64_t to_unix(int y, int mo, int d, int h, int mi, int s, int64_t offset)
 {
-    return days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + s - offset;
+    return kb_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + s - offset;
 }
 
 /* Reads 1..max digits; returns how many (0 if none). */
@@ -343,7 +326,7 @@ void kb_feed_format_time(int64_t t, char out[32])
         t = 0;
     if (t > 253402300799) /* 9999-12-31T23:59:59Z */
         t = 253402300799;
-    /* civil_from_days, the inverse of days_from_civil above. */
+    /* civil_from_days, the inverse of kb_days_from_civil. */
     int64_t days = t / 86400;
     int secs = (int)(t - days * 86400);
     int64_t z = days + 719468;

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "core/utf8.h"
+#include "core/date.h"
 #include "core/xmalloc.h"
 
 /* A value quoted in an error line is cut to this many bytes: enough to
@@ -223,25 +224,6 @@ static bool digits(const char *s, int n, int *out)
     return true;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil): no timegm, so no time zone or locale is involved. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
 bool kb_rfc3339_parse(const char *s, int64_t *out)
 {
     /* date-time = full-date "T" full-time (RFC 3339 section 5.6); "t" and "z"
@@ -252,7 +234,7 @@ bool kb_rfc3339_parse(const char *s, int64_t *out)
         !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
         !digits(s + 17, 2, &sec))
         return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
+    if (mo < 1 || mo > 12 || d < 1 || d > kb_days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
         return false;
     const char *p = s + 19;
     if (*p == '.') {
@@ -279,7 +261,7 @@ bool kb_rfc3339_parse(const char *s, int64_t *out)
     if (*p != '\0')
         return false;
     /* A leap second (:60) is counted as the first second of the next minute. */
-    *out = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + sec - offset;
+    *out = kb_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + sec - offset;
     return true;
 }
 
