@@ -56,6 +56,9 @@ enum kb_read_result kb_spool_read(int dirfd, const char *name, const char *where
             return KB_READ_NOT_REGULAR;
         }
         kb_error_set(err, "%s: cannot open: %s", where, strerror(e));
+        /* The process's trouble, not the file's: it must not be rejected for it. */
+        if (e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS)
+            return KB_READ_BUSY;
         return KB_READ_ERROR;
     }
 

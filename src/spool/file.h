@@ -18,6 +18,8 @@ enum kb_read_result {
     KB_READ_NOT_REGULAR, /* a symlink, FIFO, socket, device or folder: never an item; err says which
                           */
     KB_READ_ERROR,       /* the file cannot be used (too big, unreadable); err has the line */
+    KB_READ_BUSY,        /* kabar is out of file descriptors or memory for now: nothing is known
+                            of the file; try again later. err has the line */
 };
 
 /* Opens name under dirfd without following symlinks or blocking on FIFOs,

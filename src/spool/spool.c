@@ -333,6 +333,15 @@ static void load(struct kb_spool *s, struct sfile *f, const struct stat *lst, in
     case KB_READ_ERROR:
         fail(s, f, &err, st.st_mode != 0 ? &st : lst, now_ms);
         return;
+    case KB_READ_BUSY:
+        /* Out of file descriptors for now: the file may be fine. Look again
+         * in a poll period, said once, never counted bad or moved away;
+         * what it held stays on screen meanwhile. */
+        LOG_WARN_ONCE(path, "%s (retrying)", err.msg);
+        f->state = FS_PENDING;
+        f->have_sig = false;
+        f->retry_ms = now_ms + s->poll_ms;
+        return;
     case KB_READ_OK:
         break;
     }
