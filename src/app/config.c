@@ -1,13 +1,13 @@
 #include "app/config.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define LOG_MODULE "config"
+#include "app/ini.h"
 #include "core/limits.h"
 #include "core/log.h"
 
@@ -277,64 +277,33 @@ bool kb_config_set(struct kb_config *cfg, const char *name, const char *value, c
     return true;
 }
 
-struct load_state {
-    struct kb_config *cfg;
-    const char *path;
-    FILE *f;
-    int line;
-    struct kb_error *err;
-    bool failed;
-};
-
-/* inih calls this for each line, so it can count lines for messages. */
-static char *reader(char *buf, int size, void *stream)
+/* A key of the config file (kb_ini_read). */
+static bool on_key(void *user, const char *section, const char *name, const char *value,
+                   const char *where, int line, struct kb_error *err)
 {
-    struct load_state *st = stream;
-    char *r = fgets(buf, size, st->f);
-    if (r != NULL)
-        st->line++;
-    return r;
-}
-
-static int handler(void *user, const char *section, const char *name, const char *value)
-{
-    struct load_state *st = user;
-    if (st->failed)
-        return 1;
+    struct kb_config *cfg = user;
+    (void)line;
     /* The producers read their own sections: `kabar mqtt` [mqtt], `kabar
      * feed` [feed NAME]. */
     if (strcmp(section, "mqtt") == 0 || strcmp(section, "feed") == 0 ||
         strncmp(section, "feed ", 5) == 0)
-        return 1;
+        return true;
     const struct key *k = find(name);
     if (k == NULL) {
-        LOG_WARN("%s:%d: unknown key \"%s\" ignored", st->path, st->line, name);
-        return 1;
+        LOG_WARN("%s: unknown key \"%s\" ignored", where, name);
+        return true;
     }
     if (section[0] != '\0' && strcmp(section, k->section) != 0)
-        LOG_WARN("%s:%d: key \"%s\" belongs in [%s], not [%s]", st->path, st->line, name,
-                 k->section, section);
+        LOG_WARN("%s: key \"%s\" belongs in [%s], not [%s]", where, name, k->section, section);
     const char *why = "bad value";
-    if (!apply(st->cfg, k, value, &why)) {
-        kb_error_set(st->err, "%s:%d: %s: \"%s\": %s", st->path, st->line, name, value, why);
-        st->failed = true;
-    }
-    return 1;
+    if (!apply(cfg, k, value, &why))
+        return kb_error_set(err, "%s: %s: \"%s\": %s", where, name, value, why);
+    return true;
 }
 
 bool kb_config_load(struct kb_config *cfg, const char *path, struct kb_error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return kb_error_set(err, "%s: %s", path, strerror(errno));
-    struct load_state st = {cfg, path, f, 0, err, false};
-    int r = ini_parse_stream(reader, &st, handler, &st);
-    fclose(f);
-    if (st.failed)
-        return false;
-    if (r != 0)
-        return kb_error_set(err, "%s:%d: not a key = value line or [section]", path, r);
-    return true;
+    return kb_ini_read(path, on_key, cfg, err);
 }
 
 static void print_value(const struct kb_config *cfg, const struct key *k, FILE *out)

@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <ini.h>
 #include <jansson.h>
 
 #define LOG_MODULE "feed"
 #include "app/feed_fetch.h"
+#include "app/ini.h"
 #include "app/feed_limits.h"
 #include "app/feed_map.h"
 #include "app/feed_parse.h"
@@ -215,98 +215,57 @@ static bool feed_set(struct feed *f, const char *key, const char *value, const c
 
 struct conf_state {
     struct run *r;
-    const char *path;
-    FILE *f;
-    int line;
     bool want_spool; /* no --spool: take [spool] spool */
-    bool failed, too_long;
-    char msg[KB_ERROR_MAX];
 };
 
-static char *conf_reader(char *buf, int size, void *stream)
-{
-    struct conf_state *st = stream;
-    char *got = fgets(buf, size, st->f);
-    if (got == NULL)
-        return NULL;
-    st->line++;
-    size_t n = strlen(buf);
-    /* inih reads lines of a fixed size and would take the rest of a longer
-     * one as a line of its own: say so instead of reading half a URL. */
-    if (n > 0 && buf[n - 1] != '\n' && !feof(st->f) && !st->too_long) {
-        st->too_long = true;
-        snprintf(st->msg, sizeof(st->msg), "%s:%d: line longer than %d bytes", st->path, st->line,
-                 size - 3);
-    }
-    return got;
-}
-
-static int conf_handler(void *user, const char *section, const char *name, const char *value)
+/* A key of the config file (kb_ini_read): [feed NAME] sections, and spool. */
+static bool on_key(void *user, const char *section, const char *name, const char *value,
+                   const char *where, int line, struct kb_error *err)
 {
     struct conf_state *st = user;
-    if (st->failed || st->too_long)
-        return 1;
     if (strcmp(name, "spool") == 0 && (section[0] == '\0' || strcmp(section, "spool") == 0)) {
         if (st->want_spool) {
             free(st->r->spool);
             st->r->spool = kb_xstrdup(value);
         }
-        return 1;
+        return true;
     }
     if (strncmp(section, "feed", 4) != 0 || (section[4] != ' ' && section[4] != '\0'))
-        return 1; /* the rest of the file is the ticker's config */
+        return true; /* the rest of the file is the ticker's config */
     const char *fname = section + 4;
     while (*fname == ' ')
         fname++;
-    if (*fname == '\0') {
-        snprintf(st->msg, sizeof(st->msg), "%s:%d: [feed] needs a name: [feed NAME]", st->path,
-                 st->line);
-        st->failed = true;
-        return 1;
-    }
+    if (*fname == '\0')
+        return kb_error_set(err, "%s: [feed] needs a name: [feed NAME]", where);
     struct feed *f = NULL;
     for (size_t i = 0; i < st->r->n; i++) {
         if (st->r->feeds[i].name != NULL && strcmp(st->r->feeds[i].name, fname) == 0)
             f = &st->r->feeds[i];
     }
     if (f == NULL) {
-        if (st->r->n >= KB_FEED_FEEDS_MAX) {
-            snprintf(st->msg, sizeof(st->msg), "%s:%d: more than %d feeds", st->path, st->line,
-                     KB_FEED_FEEDS_MAX);
-            st->failed = true;
-            return 1;
-        }
+        if (st->r->n >= KB_FEED_FEEDS_MAX)
+            return kb_error_set(err, "%s: more than %d feeds", where, KB_FEED_FEEDS_MAX);
         f = add_feed(st->r);
         f->name = kb_xstrdup(fname);
-        f->line = st->line;
+        f->line = line;
     }
     const char *why = NULL;
     if (!feed_set(f, name, value, &why)) {
         if (strcmp(why, "unknown key") == 0) {
-            LOG_WARN("%s:%d: unknown key \"%s\" in [feed %s] ignored", st->path, st->line, name,
-                     fname);
-            return 1;
+            LOG_WARN("%s: unknown key \"%s\" in [feed %s] ignored", where, name, fname);
+            return true;
         }
-        snprintf(st->msg, sizeof(st->msg), "%s:%d: %s: \"%.200s\": %s", st->path, st->line, name,
-                 value, why);
-        st->failed = true;
+        return kb_error_set(err, "%s: %s: \"%.200s\": %s", where, name, value, why);
     }
-    return 1;
+    return true;
 }
 
 static bool load_config(struct run *r, const char *path, bool want_spool, struct kb_error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return kb_error_set(err, "%s: %s", path, strerror(errno));
-    struct conf_state st = {r, path, f, 0, want_spool, false, false, ""};
+    struct conf_state st = {r, want_spool};
     size_t before = r->n;
-    int rc = ini_parse_stream(conf_reader, &st, conf_handler, &st);
-    fclose(f);
-    if (st.failed || st.too_long)
-        return kb_error_set(err, "%s", st.msg);
-    if (rc != 0)
-        return kb_error_set(err, "%s:%d: not a key = value line or [section]", path, rc);
+    if (!kb_ini_read(path, on_key, &st, err))
+        return false;
     for (size_t i = before; i < r->n; i++) {
         if (r->feeds[i].url == NULL)
             return kb_error_set(err, "%s:%d: [feed %s] has no url", path, r->feeds[i].line,

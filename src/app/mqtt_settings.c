@@ -1,7 +1,6 @@
 #include "app/mqtt_settings.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <limits.h>
 #include <math.h>
 #include <mosquitto.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #define LOG_MODULE "mqtt"
+#include "app/ini.h"
 #include "app/mqtt_conn.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -137,60 +137,28 @@ static bool known_key(const char *key)
     return false;
 }
 
-struct load_state {
-    struct kb_mqtt_settings *s;
-    const char *path;
-    FILE *f;
-    int line;
-    struct kb_error *err;
-    bool failed;
-};
-
-/* inih calls this for each line, so messages can say which. */
-static char *reader(char *buf, int size, void *stream)
+/* A key of the config file (kb_ini_read): [mqtt], and spool from [spool]. */
+static bool on_key(void *user, const char *section, const char *name, const char *value,
+                   const char *where, int line, struct kb_error *err)
 {
-    struct load_state *st = stream;
-    char *r = fgets(buf, size, st->f);
-    if (r != NULL)
-        st->line++;
-    return r;
-}
-
-static int handler(void *user, const char *section, const char *name, const char *value)
-{
-    struct load_state *st = user;
-    if (st->failed)
-        return 1;
-    char where[PATH_MAX + 16];
-    snprintf(where, sizeof(where), "%s:%d", st->path, st->line);
+    struct kb_mqtt_settings *s = user;
+    (void)line;
     if (strcmp(section, "spool") == 0 && strcmp(name, "spool") == 0) {
         /* The ticker's own default (the demo spool) means nothing here. */
-        if (value[0] != '\0' && !kb_mqtt_settings_set(st->s, "spool", value, where, st->err))
-            st->failed = true;
-        return 1;
+        return value[0] == '\0' || kb_mqtt_settings_set(s, "spool", value, where, err);
     }
     if (strcmp(section, "mqtt") != 0)
-        return 1;
-    if (!known_key(name))
+        return true;
+    if (!known_key(name)) {
         LOG_WARN("%s: unknown key \"%s\" in [mqtt] ignored", where, name);
-    else if (!kb_mqtt_settings_set(st->s, name, value, where, st->err))
-        st->failed = true;
-    return 1;
+        return true;
+    }
+    return kb_mqtt_settings_set(s, name, value, where, err);
 }
 
 bool kb_mqtt_settings_load(struct kb_mqtt_settings *s, const char *path, struct kb_error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return kb_error_set(err, "%s: %s", path, strerror(errno));
-    struct load_state st = {s, path, f, 0, err, false};
-    int r = ini_parse_stream(reader, &st, handler, &st);
-    fclose(f);
-    if (st.failed)
-        return false;
-    if (r != 0)
-        return kb_error_set(err, "%s:%d: not a key = value line or [section]", path, r);
-    return true;
+    return kb_ini_read(path, on_key, s, err);
 }
 
 bool kb_mqtt_settings_finish(struct kb_mqtt_settings *s, struct kb_error *err)
