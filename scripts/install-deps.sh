@@ -7,6 +7,7 @@
 #   scripts/install-deps.sh --cross   also the arm64 cross toolchain, libraries and qemu
 #   scripts/install-deps.sh --cross-armhf   the same for 32-bit armhf
 #   scripts/install-deps.sh --deb     also what `make deb` uses (dpkg-dev, lintian)
+#   scripts/install-deps.sh --fuzz    also what `make fuzz` uses (clang, libFuzzer) and valgrind
 #
 # arm64 libraries are Debian's multiarch :arm64 packages, installed next to
 # the machine's own. Those that are not Multi-Arch: same (libunibreak in
@@ -36,7 +37,8 @@ for arg in "$@"; do
     --cross) arches+=(arm64) ;;
     --cross-armhf) sysroots+=(armhf) ;;
     --deb) packages+=(dpkg-dev lintian) ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev valgrind) ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done
