@@ -48,6 +48,31 @@ format:
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD) build-bench $(DEMO_PNG)
 
+# Reliability (docs/reliability.md). `make fuzz SECONDS=N` builds the libFuzzer
+# harnesses of tests/fuzz with clang, AddressSanitizer and UBSan in build-fuzz
+# and runs each for N seconds on its corpus; any crash, leak or sanitizer
+# report fails it. `make soak HOURS=N` crawls N simulated hours (default a
+# week) on a Release build while the spool churns, checking memory, atlas,
+# rotation and rejections, then a simulated day on the sanitized test build
+# for leaks (tests/soak/soak.sh).
+SECONDS ?= 60
+HOURS   ?= 168
+.PHONY: fuzz soak
+
+fuzz: deps
+	scripts/install-deps.sh --fuzz
+	CC=clang cmake -S . -B build-fuzz -DKABAR_FUZZ=ON -DKABAR_SANITIZE=ON -DKABAR_TESTS=OFF \
+	  -DCMAKE_BUILD_TYPE=Fuzz -DCMAKE_C_FLAGS="-O1 -g"
+	cmake --build build-fuzz -j $(JOBS) --target fuzzers
+	tests/fuzz/run.sh build-fuzz $(SECONDS)
+
+soak: deps
+	cmake -S . -B build-soak -DCMAKE_BUILD_TYPE=Release -DKABAR_TESTS=OFF
+	cmake --build build-soak -j $(JOBS) --target kabar
+	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DKABAR_SANITIZE=ON -DKABAR_WERROR=ON
+	cmake --build $(TEST_BUILD) -j $(JOBS) --target kabar
+	tests/soak/soak.sh build-soak/kabar $(TEST_BUILD)/kabar $(HOURS)
+
 # Raspberry Pi OS builds, cross-compiled and tested under qemu-user, and the
 # Debian package (boards/README.md). Sanitizers stay off under qemu: ASan's
 # shadow memory and leak checker are unreliable in user-mode emulation. The
