@@ -475,6 +475,54 @@ static void apply_config(struct loop *L)
     load_separator(L);
 }
 
+/* The quote panel: asks for the next quote once (and again only when the
+ * answer has come), steps it, and draws it when it changed, or always where
+ * the back buffer does not keep the last frame. Returns the draw calls. */
+static int draw_panel(struct loop *L)
+{
+    if (L->panel == NULL)
+        return 0;
+    if (kb_panel_wants_next(L->panel) && !L->quote_asked) {
+        kb_channel_want_quote(L->ch);
+        L->quote_asked = true;
+    }
+    bool dirty = kb_panel_step(L->panel, L->t, L->atlas, (size_t)L->cfg.warm_glyphs_per_frame);
+    bool redraw = dirty || L->panel_redraw || !L->screen.software || L->rotated != NULL;
+    L->panel_redraw = false;
+    return redraw ? kb_panel_draw(L->panel, L->screen.renderer, L->atlas, L->batch) : 0;
+}
+
+/* What was on screen this frame, for the stats' `shown`. */
+static void note_visible(struct loop *L)
+{
+    struct visit_ctx vc = {L->stats, L->t};
+    kb_crawl_visit(L->crawl, on_visible, &vc);
+    uint64_t serial;
+    const char *quote = L->panel != NULL ? kb_panel_current(L->panel, &serial) : NULL;
+    if (quote != NULL)
+        on_visible(&vc, quote, serial);
+    kb_stats_end_frame(L->stats);
+}
+
+/* --screenshot on the last frame, --record every N frames. */
+static void save_pictures(struct loop *L, uint64_t n, bool last)
+{
+    const struct kb_run_opts *o = L->o;
+    struct kb_error err;
+    if (last && o->screenshot != NULL) {
+        if (kb_screen_save_png(&L->screen, o->screenshot, &err))
+            LOG_INFO("screenshot written to %s", o->screenshot);
+        else
+            LOG_ERR("%s", err.msg);
+    }
+    if (o->record_dir != NULL && o->record_every > 0 && n % (uint64_t)o->record_every == 0) {
+        char *path = kb_xasprintf("%s/frame-%06llu.png", o->record_dir, (unsigned long long)n);
+        if (!kb_screen_save_png(&L->screen, path, &err))
+            LOG_ERR("%s", err.msg);
+        free(path);
+    }
+}
+
 /* SIGHUP: read the config again and apply it without a blank frame: what
  * crawls stays, the ingest thread restarts with the new playlist, the
  * chrome is laid out again. Fonts and the screen mode need a restart. */
@@ -603,43 +651,13 @@ int kb_run(const struct kb_run_opts *o)
         kb_crawl_step(L.crawl, frame, L.atlas, (size_t)cfg->warm_glyphs_per_frame);
         draw(&L);
         int calls = kb_crawl_draw(L.crawl, L.screen.renderer, L.atlas);
-        if (L.panel != NULL) {
-            /* Ask once, and again only when the answer has come. */
-            if (kb_panel_wants_next(L.panel) && !L.quote_asked) {
-                kb_channel_want_quote(L.ch);
-                L.quote_asked = true;
-            }
-            bool dirty = kb_panel_step(L.panel, L.t, L.atlas, (size_t)cfg->warm_glyphs_per_frame);
-            if (dirty || L.panel_redraw || !L.screen.software || L.rotated != NULL)
-                calls += kb_panel_draw(L.panel, L.screen.renderer, L.atlas, L.batch);
-            L.panel_redraw = false;
-        }
+        calls += draw_panel(&L);
         calls += kb_chrome_draw(L.chrome, L.screen.renderer, L.atlas, L.batch, L.breaking);
         present_rotated(&L);
-
-        double t = (double)frame * period;
-        struct visit_ctx vc = {L.stats, t};
-        kb_crawl_visit(L.crawl, on_visible, &vc);
-        uint64_t serial;
-        const char *quote = L.panel != NULL ? kb_panel_current(L.panel, &serial) : NULL;
-        if (quote != NULL)
-            on_visible(&vc, quote, serial);
-        kb_stats_end_frame(L.stats);
-
+        note_visible(&L);
         bool last = (o->frames > 0 && (long long)n + 1 >= o->frames) ||
                     (o->seconds > 0 && (double)(frame + 1) * period >= o->seconds);
-        if (last && o->screenshot != NULL) {
-            if (kb_screen_save_png(&L.screen, o->screenshot, &err))
-                LOG_INFO("screenshot written to %s", o->screenshot);
-            else
-                LOG_ERR("%s", err.msg);
-        }
-        if (o->record_dir != NULL && o->record_every > 0 && n % (uint64_t)o->record_every == 0) {
-            char *path = kb_xasprintf("%s/frame-%06llu.png", o->record_dir, (unsigned long long)n);
-            if (!kb_screen_save_png(&L.screen, path, &err))
-                LOG_ERR("%s", err.msg);
-            free(path);
-        }
+        save_pictures(&L, n, last);
         SDL_RenderPresent(L.screen.renderer);
         /* The software renderer draws at present; a GPU driver may block
          * there for vsync, which costs no CPU time. */
