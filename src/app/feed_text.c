@@ -338,8 +338,11 @@ void kb_feed_format_time(int64_t t, char out[32])
     int d = (int)(doy - (153 * mp + 2) / 5 + 1);
     int m = (int)(mp < 10 ? mp + 3 : mp - 9);
     int y = (int)(yoe + era * 400) + (m <= 2);
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", y % 10000, m, d, secs / 3600,
-             secs / 60 % 60, secs % 60);
+    /* The remainders change nothing (the fields are in range) but let the
+     * compiler see the text fits in 32 bytes. */
+    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u, (unsigned)(secs / 3600) % 100u, (unsigned)(secs / 60 % 60) % 100u,
+             (unsigned)(secs % 60) % 100u);
 }
 
 /* ---- ids ---- */
