@@ -12,6 +12,7 @@
 #include "app/compose.h"
 #include "app/config.h"
 #include "app/present.h"
+#include "spool/spool.h"
 
 struct fixture {
     struct kb_fonts *fonts;
@@ -172,6 +173,35 @@ static void test_rtl_segments_follow_text(void **state)
     assert_false(kb_present_rtl("arn")); /* Mapudungun is not Arabic */
 }
 
+/* Everything the demo spool puts on screen (texts with their quotation
+ * marks, sources, badges, separators) has a glyph: no tofu. */
+static void test_demo_spool_has_no_tofu(void **state)
+{
+    struct fixture *f = *state;
+    struct kb_spool_opts so = {.dir = KB_TEST_SOURCE_DIR "/assets/demo-spool", .settle_s = 0};
+    struct kb_spool *spool = kb_spool_new(&so, NULL, NULL);
+    kb_spool_update(spool, 0);
+    size_t n;
+    const struct kb_item *const *items = kb_spool_items(spool, &n);
+    assert_true(n >= 16);
+    size_t glyphs = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct kb_ready r;
+        assert_true(kb_compose_item(f->faces, &f->cfg, items[i], 48, &r));
+        for (size_t s = 0; s < r.n_segs; s++) {
+            const struct kb_line *l = r.segs[s].line;
+            for (size_t g = 0; g < l->n_glyphs; g++, glyphs++) {
+                if (l->glyphs[g].id == 0)
+                    fail_msg("%s: glyph 0 (tofu) at byte %u of \"%s\"", items[i]->file,
+                             l->glyphs[g].cluster, l->text);
+            }
+        }
+        kb_ready_release(&r);
+    }
+    assert_true(glyphs > 1000);
+    kb_spool_free(spool);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_badge_only_when_translated),
         cmocka_unit_test(test_badges_localized),
         cmocka_unit_test(test_rtl_segments_follow_text),
+        cmocka_unit_test(test_demo_spool_has_no_tofu),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
