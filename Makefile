@@ -5,6 +5,7 @@ BUILD      ?= build
 TEST_BUILD ?= build-test
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO_PNG   ?= demo.png
+DEMO_STRIP ?= demo-strip.png
 
 .PHONY: all deps build demo test bench screenshot screenshots format clean
 
@@ -24,7 +25,9 @@ demo: build
 	  $(BUILD)/kabar run --window; \
 	else \
 	  $(BUILD)/kabar run --headless --seconds 10 --virtual-clock --screenshot $(DEMO_PNG) && \
-	  echo "demo: no display here, so kabar ran headless; the last frame is $(abspath $(DEMO_PNG))"; \
+	  $(BUILD)/kabar preview --png $(DEMO_STRIP) assets/demo-spool/*.json >/dev/null && \
+	  echo "demo: no display here, so kabar ran headless; the last frame is $(abspath $(DEMO_PNG))" && \
+	  echo "demo: and every item of the demo spool, as a wall shows it: $(abspath $(DEMO_STRIP))"; \
 	fi
 
 test: deps
@@ -46,7 +49,7 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) build-bench $(DEMO_PNG)
+	rm -rf $(BUILD) $(TEST_BUILD) build-bench $(DEMO_PNG) $(DEMO_STRIP)
 
 # Reliability (docs/reliability.md). `make fuzz SECONDS=N` builds the libFuzzer
 # harnesses of tests/fuzz with clang, AddressSanitizer and UBSan in build-fuzz
