@@ -670,7 +670,8 @@ static int cmd_post(int argc, char **argv)
         }
         goto done;
     }
-    name = kb_xasprintf("%s.json", item->id);
+    /* An id may start with "." but a file that does is never read: prefix it. */
+    name = kb_xasprintf("%s%s.json", item->id[0] == '.' ? "item-" : "", item->id);
     if (!kb_spool_write(spool, "post", name, payload, strlen(payload), &err)) {
         fprintf(stderr, "kabar: %s\n", err.msg);
         goto done;

@@ -33,6 +33,7 @@
 static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t dump_stats;
 static volatile sig_atomic_t reload_config;
+static volatile sig_atomic_t reset_textures;
 
 static void on_quit(int sig)
 {
@@ -51,6 +52,12 @@ static void on_hup(int sig)
     reload_config = 1;
 }
 
+static void on_usr2(int sig)
+{
+    (void)sig;
+    reset_textures = 1;
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -62,6 +69,8 @@ static void install_signals(void)
     sigaction(SIGUSR1, &sa, NULL);
     sa.sa_handler = on_hup;
     sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = on_usr2;
+    sigaction(SIGUSR2, &sa, NULL);
 }
 
 static double mono_s(void)
@@ -635,6 +644,12 @@ int kb_run(const struct kb_run_opts *o)
         double frame_start = thread_cpu_s();
         double frame_wall = mono_s();
         L.t = (double)frame * period;
+        if (reset_textures) {
+            /* SIGUSR2: behave as after a GPU reset (and test that path). */
+            reset_textures = 0;
+            SDL_Event e = {.type = SDL_RENDER_DEVICE_RESET};
+            SDL_PushEvent(&e);
+        }
         if (!handle_sdl_events(&L))
             break;
         if (reload_config) {

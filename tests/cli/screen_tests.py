@@ -452,6 +452,28 @@ def test_feed_stale_marker():
     shutil.rmtree(spool)
 
 
+def test_device_reset_draws_the_same():
+    spool = make_spool([item("r", "ja", "京都の紅葉が見頃に 🍁 Kyoto")])
+    base = spool + "-base.png"
+    run(spool, "--virtual-clock", "--seconds", "600", "--screenshot", base)
+    png = spool + "-reset.png"
+
+    def during(t0):
+        time.sleep(0.5)  # after kabar has set its signal handlers
+        for p in subprocess.run(["pgrep", "-f", png], capture_output=True,
+                                text=True).stdout.split():
+            os.kill(int(p), 12)  # SIGUSR2: as after a GPU reset
+
+    s = run(spool, "--virtual-clock", "--seconds", "600", "--screenshot", png,
+            "--log-level", "info", during=during)
+    assert "rebuilding the glyph atlas" in s["stderr"], s["stderr"]
+    # Every texture was lost and rebuilt: the same pixels come out.
+    assert open(base, "rb").read() == open(png, "rb").read()
+    os.unlink(base)
+    os.unlink(png)
+    shutil.rmtree(spool)
+
+
 def test_preview_png_shows_every_item():
     spool = make_spool([item("p1", "fr", "Le tramway reprend demain matin"),
                         item("p2", "ja", "京都の紅葉が見頃に"),

@@ -77,6 +77,14 @@ check "post" status_is 0 "$kabar" post --spool "$tmp/spool" --id post-1 --lang j
 check "post prints the path" grep -qx "$tmp/spool/post-1.json" "$tmp/out"
 check "posted file validates" status_is 0 "$kabar" validate "$tmp/spool/post-1.json"
 check "post leaves no temp file" bash -c "[ -z \"\$(ls -A '$tmp/spool' | grep -v '^post-1.json$')\" ]"
+# A planted symlink cannot make post write through it: temp names are new files.
+echo keep >"$tmp/victim"
+ln -s "$tmp/victim" "$tmp/spool/.x.json.tmp"
+ln -s "$tmp/victim" "$tmp/spool/.post.x.json.tmp"
+check "post through planted links" status_is 0 "$kabar" post --spool "$tmp/spool" --id x --lang en hi
+check "the link's target is untouched" grep -qx keep "$tmp/victim"
+check "a dot id gets a name the spool reads" bash -c "
+  '$kabar' post --spool '$tmp/spool' --id .dot --lang en hi | grep -qx '$tmp/spool/item-.dot.json'"
 check "post refuses a bad lang" status_is 1 "$kabar" post --spool "$tmp/spool" --id p2 --lang 'en_US' hi
 
 # print-config shows the effective config with flags applied.
