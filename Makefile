@@ -108,7 +108,7 @@ DEB_BUILD_MAINT_OPTIONS ?= hardening=+all
 export DEB_BUILD_MAINT_OPTIONS
 deb_flags = -DCMAKE_C_FLAGS="$$(DEB_HOST_ARCH=$(1) dpkg-buildflags --get CFLAGS) $$(DEB_HOST_ARCH=$(1) dpkg-buildflags --get CPPFLAGS)" \
 	-DCMAKE_EXE_LINKER_FLAGS="$$(DEB_HOST_ARCH=$(1) dpkg-buildflags --get LDFLAGS)"
-deb_cmake = -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_BUILD_TYPE=None -DKABAR_TESTS=OFF
+deb_cmake = -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_BUILD_TYPE=None -DKABAR_TESTS=OFF -DKABAR_SOURCE_DATA=OFF
 
 deb:
 ifeq ($(ARCH),$(shell dpkg --print-architecture 2>/dev/null))

@@ -223,8 +223,13 @@ static int parse_run(int argc, char **argv, struct kb_run_opts *ro, bool *print)
         fprintf(stderr, "kabar: %s\n", err.msg);
         return 1;
     }
-    if (config == NULL && access("/etc/kabar/kabar.conf", R_OK) == 0 && board == NULL)
-        config = "/etc/kabar/kabar.conf";
+    /* The system's config when none is named; KABAR_CONFIG names another,
+     * or with an empty value none (tests, a developer's machine). */
+    const char *system = getenv("KABAR_CONFIG");
+    if (system == NULL)
+        system = "/etc/kabar/kabar.conf";
+    if (config == NULL && board == NULL && system[0] != '\0' && access(system, R_OK) == 0)
+        config = system;
     if (config != NULL && !kb_config_load(&ro->cfg, config, &err)) {
         fprintf(stderr, "kabar: %s\n", err.msg);
         return 1;

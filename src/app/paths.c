@@ -8,9 +8,11 @@
 
 char *kb_data_path(const char *rel)
 {
-    char *p = kb_xasprintf("%s/%s", KABAR_SOURCE_DIR, rel);
-    if (access(p, F_OK) == 0)
-        return p;
-    free(p);
+    if (KABAR_SOURCE_DIR[0] != '\0') {
+        char *p = kb_xasprintf("%s/%s", KABAR_SOURCE_DIR, rel);
+        if (access(p, F_OK) == 0)
+            return p;
+        free(p);
+    }
     return kb_xasprintf("%s/%s", KABAR_DATA_DIR, rel);
 }

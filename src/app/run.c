@@ -632,6 +632,12 @@ int kb_run(const struct kb_run_opts *o)
     uint64_t frame = 0;
     bool notified = false;
     double last_watchdog = 0, last_stats = t0;
+    /* Ping the service manager's watchdog once a second, or at half its
+     * interval if that is shorter. */
+    double watchdog_every = 1.0;
+    uint64_t watchdog_usec = 0;
+    if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec / 2e6 < watchdog_every)
+        watchdog_every = watchdog_usec / 2e6;
     for (uint64_t n = 0;; n++) {
         if (quit_signal) {
             LOG_INFO("signal %d: stopping", (int)quit_signal);
@@ -687,7 +693,7 @@ int kb_run(const struct kb_run_opts *o)
             sd_notify(0, "READY=1");
             notified = true;
         }
-        if (now - last_watchdog >= 1.0) {
+        if (now - last_watchdog >= watchdog_every) {
             sd_notify(0, "WATCHDOG=1");
             last_watchdog = now;
         }
@@ -711,6 +717,7 @@ int kb_run(const struct kb_run_opts *o)
         }
     }
     status = 0;
+    sd_notify(0, "STOPPING=1");
     write_stats(&L);
 
 done:

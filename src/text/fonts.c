@@ -409,7 +409,8 @@ void kb_fonts_free(struct kb_fonts *fonts)
 const char *kb_fonts_default_chain(void)
 {
     static const char src[] = KABAR_SOURCE_DIR "/fonts/chain.conf";
-    if (access(src, R_OK) == 0)
+    /* A package has no source tree (KABAR_SOURCE_DIR is ""). */
+    if (KABAR_SOURCE_DIR[0] != '\0' && access(src, R_OK) == 0)
         return src;
     return KABAR_DATA_DIR "/fonts/chain.conf";
 }

@@ -46,11 +46,25 @@ def tmpdir(tag):
     return tempfile.mkdtemp(prefix=f"kabar-faults-{tag}-")
 
 
+STARTED = []
+
+
 def start(spool, *args, stats=None):
-    cmd = [KABAR, "run", "--spool", spool, *SMALL, *args]
+    # A bound on every run, so a failing test never leaves kabar behind
+    # holding ctest's pipe open.
+    cmd = [KABAR, "run", "--spool", spool, *SMALL, "--seconds", "300", *args]
     if stats:
         cmd += ["--stats", stats]
-    return subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    STARTED.append(proc)
+    return proc
+
+
+def kill_leftovers():
+    for proc in STARTED:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def stop(proc, sig=signal.SIGTERM, timeout=20):
@@ -420,6 +434,8 @@ def main():
         except Exception as e:  # report every failure, then fail the run
             failed += 1
             print(f"FAIL {t.__name__}: {type(e).__name__}: {e}", flush=True)
+        finally:
+            kill_leftovers()
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     sys.exit(1 if failed else 77 if skipped and not passed else 0)
 

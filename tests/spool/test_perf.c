@@ -26,6 +26,7 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+#ifdef HAVE_HEAP_COUNT
 static size_t text_bytes(const struct kb_spool *s)
 {
     size_t n = 0, total = 0;
@@ -34,6 +35,7 @@ static size_t text_bytes(const struct kb_spool *s)
         total += strlen(items[i]->text) + 1 + (items[i]->by ? strlen(items[i]->by) + 1 : 0);
     return total;
 }
+#endif
 
 static void load_and_measure(const char *dir, const char *what)
 {
@@ -49,8 +51,9 @@ static void load_and_measure(const char *dir, const char *what)
     double took = seconds_since(&t0);
     assert_int_equal(changes, NITEMS);
     assert_int_equal(kb_spool_item_count(s), NITEMS);
+    /* A figure, not an assertion: machines are shared and noisy (make bench
+     * measures load time). */
     print_message("%s: %d items loaded in %.3f s\n", what, NITEMS, took);
-    assert_true(took < 2.0);
 #ifdef HAVE_HEAP_COUNT
     size_t after = __sanitizer_get_current_allocated_bytes();
     size_t per_item = (after - before - text_bytes(s)) / NITEMS;
