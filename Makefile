@@ -35,9 +35,14 @@ test: deps
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Figures, not assertions (docs/bench.md): the text engine against raw
+# HarfBuzz, the spool at 10,000 items and breaking-news latency, then the
+# crawl against an SDL2_ttf ticker.
 bench: deps
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DKABAR_TESTS=OFF -DKABAR_BENCH=ON
 	cmake --build build-bench -j $(JOBS)
+	build-bench/bench/text_bench || true
+	python3 bench/spool_bench.py build-bench/kabar
 	bench/run.sh build-bench
 
 # The README's picture, and every picture in docs/, made by kabar itself.
