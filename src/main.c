@@ -22,6 +22,7 @@
 #include "app/paths.h"
 #include "app/preview.h"
 #include "app/run.h"
+#include "app/usage.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
@@ -105,20 +106,6 @@ static const char usage_post[] =
     "its path. With --mqtt, publishes it instead (retained, QoS 1) to every screen of group G\n"
     "on kabar/G/items/ID and prints that topic; --retract ID takes it off them\n"
     "(docs/fleet.md).\n";
-
-static int usage_error(const char *usage, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int usage_error(const char *usage, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "kabar: ");
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n%s", usage);
-    return 2;
-}
 
 static bool wants_help(int argc, char **argv)
 {
@@ -271,17 +258,18 @@ static int parse_run(int argc, char **argv, struct kb_run_opts *ro, bool *print)
         case O_FRAMES:
             ro->frames = strtoll(optarg, &end, 10);
             if (*end != '\0' || ro->frames <= 0)
-                return usage_error(usage_run, "--frames %s: expected a positive number", optarg);
+                return kb_usage_error(usage_run, "--frames %s: expected a positive number", optarg);
             break;
         case O_SECONDS:
             ro->seconds = strtod(optarg, &end);
             if (*end != '\0' || !(ro->seconds > 0))
-                return usage_error(usage_run, "--seconds %s: expected a positive number", optarg);
+                return kb_usage_error(usage_run, "--seconds %s: expected a positive number",
+                                      optarg);
             break;
         case O_EVERY:
             ro->record_every = (int)strtol(optarg, &end, 10);
             if (*end != '\0' || ro->record_every <= 0)
-                return usage_error(usage_run, "--every %s: expected a positive number", optarg);
+                return kb_usage_error(usage_run, "--every %s: expected a positive number", optarg);
             break;
         case O_VIRTUAL:
             ro->virtual_clock = true;
@@ -314,7 +302,7 @@ static int parse_run(int argc, char **argv, struct kb_run_opts *ro, bool *print)
         }
     }
     if (optind < argc)
-        return usage_error(usage_run, "unexpected argument \"%s\"", argv[optind]);
+        return kb_usage_error(usage_run, "unexpected argument \"%s\"", argv[optind]);
     if (ro->record_dir != NULL && ro->record_every == 0)
         ro->record_every = 1;
 
@@ -425,7 +413,7 @@ static int cmd_preview(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return usage_error(usage_preview, "%s", "expected at least one FILE.json");
+        return kb_usage_error(usage_preview, "%s", "expected at least one FILE.json");
     po.files = argv + optind;
     po.n_files = argc - optind;
     if (po.png == NULL && strcmp(po.cfg.mode, "auto") == 0)
@@ -465,12 +453,12 @@ static int cmd_shape(int argc, char **argv, bool fonts_only)
             break;
         case 'd':
             if (fonts_only || !kb_dir_parse(optarg, &dir))
-                return usage_error(usage, "--dir %s: expected auto, ltr or rtl", optarg);
+                return kb_usage_error(usage, "--dir %s: expected auto, ltr or rtl", optarg);
             break;
         case 'p':
             px = (int)strtol(optarg, &end, 10);
             if (fonts_only || *end != '\0' || px < 4 || px > 1000)
-                return usage_error(usage, "--px %s: expected 4 to 1000", optarg);
+                return kb_usage_error(usage, "--px %s: expected 4 to 1000", optarg);
             break;
         default:
             fputs(usage, stderr);
@@ -478,7 +466,7 @@ static int cmd_shape(int argc, char **argv, bool fonts_only)
         }
     }
     if (optind != argc - 1)
-        return usage_error(usage, "%s", "expected one TEXT argument");
+        return kb_usage_error(usage, "%s", "expected one TEXT argument");
     const char *text = argv[optind];
     size_t bad;
     if (!kb_utf8_validate(text, strlen(text), &bad)) {
@@ -537,7 +525,7 @@ static int cmd_fonts(int argc, char **argv)
 static int cmd_validate(int argc, char **argv)
 {
     if (argc < 2)
-        return usage_error(usage_validate, "%s", "expected at least one FILE");
+        return kb_usage_error(usage_validate, "%s", "expected at least one FILE");
     int status = 0;
     for (int i = 1; i < argc; i++) {
         struct kb_error err;
@@ -627,13 +615,13 @@ static int cmd_post(int argc, char **argv)
     }
     if (mqtt != NULL && (spool != NULL || group == NULL)) {
         json_decref(obj);
-        return usage_error(usage_post, "%s", "--mqtt HOST needs --group G, and no --spool");
+        return kb_usage_error(usage_post, "%s", "--mqtt HOST needs --group G, and no --spool");
     }
     if (mqtt != NULL && retract != NULL) {
         bool extra = optind != argc || json_object_size(obj) != 0;
         json_decref(obj);
         if (extra)
-            return usage_error(usage_post, "%s", "--retract ID takes no fields and no TEXT");
+            return kb_usage_error(usage_post, "%s", "--retract ID takes no fields and no TEXT");
         struct kb_error err;
         if (!kb_mqtt_retract_item(mqtt, port, group, retract, &auth, &err)) {
             fprintf(stderr, "kabar: %s\n", err.msg);
@@ -644,8 +632,9 @@ static int cmd_post(int argc, char **argv)
     }
     if ((spool == NULL && mqtt == NULL) || retract != NULL || optind != argc - 1) {
         json_decref(obj);
-        return usage_error(usage_post, "%s",
-                           "expected --spool DIR (or --mqtt HOST --group G) and one TEXT argument");
+        return kb_usage_error(
+            usage_post, "%s",
+            "expected --spool DIR (or --mqtt HOST --group G) and one TEXT argument");
     }
     json_t *text = json_string(argv[optind]);
     if (text == NULL) {
@@ -729,5 +718,5 @@ int main(int argc, char **argv)
         }
         return cmds[i].fn(sub_argc, sub_argv);
     }
-    return usage_error(usage_main, "unknown subcommand \"%s\"", cmd);
+    return kb_usage_error(usage_main, "unknown subcommand \"%s\"", cmd);
 }

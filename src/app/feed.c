@@ -17,6 +17,7 @@
 #define LOG_MODULE "feed"
 #include "app/feed_fetch.h"
 #include "app/ini.h"
+#include "app/usage.h"
 #include "app/feed_limits.h"
 #include "app/feed_map.h"
 #include "app/feed_parse.h"
@@ -586,19 +587,6 @@ static int run_feeds(struct run *r)
 
 /* ---- the command line ---- */
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "kabar: feed: ");
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n%s", kb_feed_usage);
-    return 2;
-}
-
 static bool derive(struct run *r, struct kb_error *err)
 {
     for (size_t i = 0; i < r->n; i++) {
@@ -696,7 +684,8 @@ int kb_feed_main(int argc, char **argv)
         case O_TTL:
             every_given |= c == O_EVERY;
             if (!feed_set(&cli, keys[c - O_URL], optarg, &why)) {
-                status = usage_error("--%s %s: %s", keys[c - O_URL], optarg, why);
+                status = kb_usage_error(kb_feed_usage, "feed: --%s %s: %s", keys[c - O_URL], optarg,
+                                        why);
                 goto done;
             }
             break;
@@ -724,7 +713,8 @@ int kb_feed_main(int argc, char **argv)
                              : c == O_RETRY   ? &r.retry_s
                                               : &r.retry_max_s;
             if (!parse_duration_opt(optarg, MIN_PERIOD_S, target)) {
-                status = usage_error("%s: not a duration such as 500ms, 30s or 5m", optarg);
+                status = kb_usage_error(
+                    kb_feed_usage, "feed: %s: not a duration such as 500ms, 30s or 5m", optarg);
                 goto done;
             }
             break;
@@ -735,8 +725,9 @@ int kb_feed_main(int argc, char **argv)
         case O_LOG: {
             enum kb_log_level level;
             if (!kb_log_level_parse(optarg, &level)) {
-                status =
-                    usage_error("--log-level %s: debug, info, warning, error or quiet", optarg);
+                status = kb_usage_error(
+                    kb_feed_usage, "feed: --log-level %s: debug, info, warning, error or quiet",
+                    optarg);
                 goto done;
             }
             kb_log_set_level(level);
@@ -748,17 +739,17 @@ int kb_feed_main(int argc, char **argv)
             status = 0;
             goto done;
         default:
-            status = usage_error("%s: unknown option or missing value",
-                                 argv[optind - 1] ? argv[optind - 1] : "?");
+            status = kb_usage_error(kb_feed_usage, "feed: %s: unknown option or missing value",
+                                    argv[optind - 1] ? argv[optind - 1] : "?");
             goto done;
         }
     }
     if (optind != argc) {
-        status = usage_error("unexpected argument \"%s\"", argv[optind]);
+        status = kb_usage_error(kb_feed_usage, "feed: unexpected argument \"%s\"", argv[optind]);
         goto done;
     }
     if (r.once && every_given) {
-        status = usage_error("%s", "--every and --once exclude each other");
+        status = kb_usage_error(kb_feed_usage, "feed: %s", "--every and --once exclude each other");
         goto done;
     }
     if (r.retry_max_s < r.retry_s)
@@ -774,17 +765,20 @@ int kb_feed_main(int argc, char **argv)
         *f = cli;
         feed_defaults(&cli);
     } else if (cli.lang || cli.source || every_given || cli.with_summary || cli.keep_gone) {
-        status = usage_error("%s", "--lang, --source, --every, --with-summary and --keep-gone "
-                                   "go with --url (config sections take keys)");
+        status = kb_usage_error(kb_feed_usage, "feed: %s",
+                                "--lang, --source, --every, --with-summary and --keep-gone "
+                                "go with --url (config sections take keys)");
         goto done;
     }
     if (r.n == 0) {
-        status = usage_error("%s", "no feed: give --url URL, or --config FILE with [feed NAME] "
-                                   "sections");
+        status = kb_usage_error(kb_feed_usage, "feed: %s",
+                                "no feed: give --url URL, or --config FILE with [feed NAME] "
+                                "sections");
         goto done;
     }
     if (r.spool == NULL || r.spool[0] == '\0') {
-        status = usage_error("%s", "no spool: give --spool DIR (or spool = in [spool])");
+        status = kb_usage_error(kb_feed_usage, "feed: %s",
+                                "no spool: give --spool DIR (or spool = in [spool])");
         goto done;
     }
     if (!derive(&r, &err)) {

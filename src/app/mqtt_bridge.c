@@ -13,6 +13,7 @@
  * with some jitter so a fleet does not reconnect in lockstep after a
  * broker restart. */
 #include "app/mqtt.h"
+#include "app/usage.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -415,19 +416,6 @@ static int run_bridge(const struct kb_mqtt_settings *set)
 
 /* ---- the command line ---- */
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "kabar: ");
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n%s", kb_mqtt_usage);
-    return 2;
-}
-
 /* The config file comes first whatever its place among the flags, so
  * that every flag overrides it. */
 static const char *config_arg(int argc, char **argv)
@@ -525,9 +513,9 @@ static int parse_args(int argc, char **argv, struct kb_mqtt_settings *set)
         }
     }
     if (optind != argc)
-        return usage_error("unexpected argument \"%s\"", argv[optind]);
+        return kb_usage_error(kb_mqtt_usage, "unexpected argument \"%s\"", argv[optind]);
     if (!kb_mqtt_settings_finish(set, &err))
-        return usage_error("%s", err.msg);
+        return kb_usage_error(kb_mqtt_usage, "%s", err.msg);
     return -1;
 }
 
