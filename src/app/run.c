@@ -496,9 +496,13 @@ static int draw_panel(struct loop *L)
         L->quote_asked = true;
     }
     bool dirty = kb_panel_step(L->panel, L->t, L->atlas, (size_t)L->cfg.warm_glyphs_per_frame);
-    bool redraw = dirty || L->panel_redraw || !L->screen.software || L->rotated != NULL;
+    /* Where the whole screen was cleared this frame (GPU renderers, or the
+     * first frame) the panel's background is already there: filling it
+     * again costs llvmpipe as much as all the text. */
+    bool cleared = L->panel_redraw || (!L->screen.software && L->rotated == NULL);
+    bool redraw = dirty || cleared;
     L->panel_redraw = false;
-    return redraw ? kb_panel_draw(L->panel, L->screen.renderer, L->atlas, L->batch) : 0;
+    return redraw ? kb_panel_draw(L->panel, L->screen.renderer, L->atlas, L->batch, !cleared) : 0;
 }
 
 /* What was on screen this frame, for the stats' `shown`. */

@@ -208,12 +208,15 @@ static void draw_quote(struct kb_panel *p, struct kb_batch *b, const struct quot
 }
 
 int kb_panel_draw(struct kb_panel *p, SDL_Renderer *renderer, struct kb_atlas *atlas,
-                  struct kb_batch *batch)
+                  struct kb_batch *batch, bool erase)
 {
-    SDL_Color bg = p->style.background;
-    SDL_SetRenderDrawColor(renderer, bg.r, bg.g, bg.b, bg.a);
-    SDL_RenderFillRect(renderer, &p->rect);
-    int calls = 1;
+    int calls = 0;
+    if (erase) {
+        SDL_Color bg = p->style.background;
+        SDL_SetRenderDrawColor(renderer, bg.r, bg.g, bg.b, bg.a);
+        SDL_RenderFillRect(renderer, &p->rect);
+        calls++;
+    }
     if (!p->cur.valid && !p->old.valid)
         return calls;
     SDL_RenderSetClipRect(renderer, &p->rect);

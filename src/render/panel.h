@@ -51,9 +51,10 @@ void kb_panel_clear(struct kb_panel *p);
  * of a queued quote. Returns true if the panel must be redrawn this frame
  * (a fade, a scroll, a change). */
 bool kb_panel_step(struct kb_panel *p, double t, struct kb_atlas *atlas, size_t warm_budget);
-/* Draws the panel (its background, then the text); returns the draw calls. */
+/* Draws the panel's text, over its background first when erase (where
+ * the screen was not cleared this frame); returns the draw calls. */
 int kb_panel_draw(struct kb_panel *p, SDL_Renderer *renderer, struct kb_atlas *atlas,
-                  struct kb_batch *batch);
+                  struct kb_batch *batch, bool erase);
 /* The id of the quote on the panel now (NULL if none) and the number of
  * this showing (*serial). */
 const char *kb_panel_current(const struct kb_panel *p, uint64_t *serial);
