@@ -39,6 +39,7 @@ test: deps
 # HarfBuzz, the spool at 10,000 items and breaking-news latency, then the
 # crawl against an SDL2_ttf ticker.
 bench: deps
+	scripts/install-deps.sh --bench
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DKABAR_TESTS=OFF -DKABAR_BENCH=ON
 	cmake --build build-bench -j $(JOBS)
 	build-bench/bench/text_bench || true

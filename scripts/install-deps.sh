@@ -8,6 +8,7 @@
 #   scripts/install-deps.sh --cross-armhf   the same for 32-bit armhf
 #   scripts/install-deps.sh --deb     also what `make deb` uses (dpkg-dev, lintian)
 #   scripts/install-deps.sh --fuzz    also what `make fuzz` uses (clang, libFuzzer) and valgrind
+#   scripts/install-deps.sh --bench   also what `make bench` uses (valgrind, jq, Mesa)
 #
 # arm64 libraries are Debian's multiarch :arm64 packages, installed next to
 # the machine's own. Those that are not Multi-Arch: same (libunibreak in
@@ -38,6 +39,7 @@ for arg in "$@"; do
     --cross-armhf) sysroots+=(armhf) ;;
     --deb) packages+=(dpkg-dev lintian) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev valgrind) ;;
+    --bench) packages+=(valgrind jq libgl1-mesa-dri libgles2) ;;
     -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
