@@ -64,7 +64,7 @@ struct kb_config {
     double quote_seconds;   /* hold of a quote on the panel */
     double quote_size;      /* quote em size, fraction of the screen height */
     char clock_format[64];  /* strftime format; "" hides the clock */
-    double stale_after_min;    /* "feed stale" marker after this long without change; 0: never */
+    double stale_after_min; /* "feed stale" marker after this long without change; 0: never */
     bool breaking_flash;    /* flash the bar when breaking news enters */
     /* Not a key: set by `kabar preview`, whose edits must show at once. */
     bool restart_on_edit;
