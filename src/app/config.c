@@ -140,6 +140,9 @@ static const struct key keys[] = {
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+/* The longest `key = value` line inih (Debian's, INI_MAX_LINE 200) reads
+ * whole, less its line break and NUL. */
+#define CONFIG_LINE_MAX 196
 
 static bool parse_color(const char *s, struct kb_color *c)
 {
@@ -176,8 +179,15 @@ static bool apply(struct kb_config *cfg, const struct key *k, const char *v, con
     char *end;
     switch (k->type) {
     case T_STR:
-        if (strlen(v) >= k->size) {
-            *why = "value too long";
+        /* What --print-config writes must read back: the whole `key =
+         * value` line within inih's line (CONFIG_LINE_MAX), and no line
+         * break inside (inih reads an indented next line as more value). */
+        if (strlen(v) >= k->size || strlen(k->name) + 3 + strlen(v) > CONFIG_LINE_MAX) {
+            *why = "value too long for a config line";
+            return false;
+        }
+        if (strpbrk(v, "\n\r") != NULL) {
+            *why = "a line break inside the value";
             return false;
         }
         memcpy(field, v, strlen(v) + 1);
