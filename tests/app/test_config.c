@@ -136,6 +136,40 @@ static void test_flag_overrides(void **state)
     assert_string_equal(err.msg, "--set: unknown key \"nope\"");
 }
 
+/* Found by the config fuzzer (tests/fuzz/crashes/config-1-continuation): an
+ * indented line continues the value before it, which then held a line
+ * break and was too long to print back. Such values are refused; the
+ * longest value that fits a line round-trips. */
+static void test_values_fit_a_config_line(void **state)
+{
+    (void)state;
+    FILE *f = fopen(KB_TEST_SOURCE_DIR "/tests/fuzz/crashes/config-1-continuation", "rb");
+    assert_non_null(f);
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* The fuzz input's first byte picks the harness's mode; the rest is the file. */
+    char *path = write_tmp(buf + 1);
+    struct kb_config cfg;
+    kb_config_defaults(&cfg);
+    struct kb_error err;
+    assert_false(kb_config_load(&cfg, path, &err));
+    assert_non_null(strstr(err.msg, "languages"));
+    unlink(path);
+    free(path);
+
+    char value[200];
+    memset(value, 'a', sizeof(value));
+    value[196 - strlen("languages = ")] = '\0';
+    assert_true(kb_config_set(&cfg, "languages", value, "test", &err));
+    value[196 - strlen("languages = ")] = 'a';
+    value[197 - strlen("languages = ")] = '\0';
+    assert_false(kb_config_set(&cfg, "languages", value, "test", &err));
+    assert_non_null(strstr(err.msg, "too long for a config line"));
+    assert_false(kb_config_set(&cfg, "label", "two\nlines", "test", &err));
+}
+
 static void test_print_round_trips(void **state)
 {
     (void)state;
@@ -189,6 +223,7 @@ int main(void)
         cmocka_unit_test(test_bad_value_names_file_and_line),
         cmocka_unit_test(test_unknown_key_is_only_a_warning),
         cmocka_unit_test(test_flag_overrides),
+        cmocka_unit_test(test_values_fit_a_config_line),
         cmocka_unit_test(test_print_round_trips),
         cmocka_unit_test(test_quote_styles),
     };
