@@ -104,31 +104,11 @@ void kb_feed_doc_free(struct kb_feed_doc *doc)
 
 /* ---- text of an XML element ---- */
 
-struct strbuf {
-    char *s;
-    size_t len, cap;
-};
-
-static void sb_add(struct strbuf *b, const char *s, size_t n)
-{
-    if (b->len + n > KB_FEED_FIELD_MAX)
-        n = KB_FEED_FIELD_MAX - b->len;
-    if (n == 0)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->s = kb_xrealloc(b->s, b->cap);
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
 /* Collects the text under node's children. Internal entities are expanded
  * from their parsed content, each byte counted against the document's
  * entity budget; external entities are never followed. depth bounds both
  * element nesting and entity nesting. */
-static void collect(struct xml_ctx *x, xmlNodePtr first, struct strbuf *b, int depth,
+static void collect(struct xml_ctx *x, xmlNodePtr first, struct kb_feed_buf *b, int depth,
                     bool in_entity)
 {
     if (depth > 64)
@@ -146,7 +126,7 @@ static void collect(struct xml_ctx *x, xmlNodePtr first, struct strbuf *b, int d
                     }
                     x->entity_left -= len;
                 }
-                sb_add(b, (const char *)n->content, len);
+                kb_feed_buf_add(b, (const char *)n->content, len);
             }
             break;
         case XML_ELEMENT_NODE:
@@ -169,7 +149,7 @@ static void collect(struct xml_ctx *x, xmlNodePtr first, struct strbuf *b, int d
 
 static char *element_text(struct xml_ctx *x, xmlNodePtr el, enum text_kind kind)
 {
-    struct strbuf b = {kb_xstrdup(""), 0, 1};
+    struct kb_feed_buf b = {kb_xstrdup(""), 0, 1, KB_FEED_FIELD_MAX};
     collect(x, el->children, &b, 0, false);
     if (kind == TEXT_HTML || (kind == TEXT_MAYBE_HTML && kb_feed_looks_like_html(b.s))) {
         char *text = kb_feed_html_to_text(b.s, b.len);

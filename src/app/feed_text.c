@@ -15,12 +15,7 @@
 
 /* ---- HTML to text ---- */
 
-struct textbuf {
-    char *s;
-    size_t len, cap, max;
-};
-
-static void tb_add(struct textbuf *b, const char *s, size_t n)
+void kb_feed_buf_add(struct kb_feed_buf *b, const char *s, size_t n)
 {
     if (b->len + n > b->max)
         n = b->max - b->len;
@@ -37,10 +32,10 @@ static void tb_add(struct textbuf *b, const char *s, size_t n)
 
 /* A word break where a block element starts or ends: one space, never
  * leading and never doubled. */
-static void tb_space(struct textbuf *b)
+static void tb_space(struct kb_feed_buf *b)
 {
     if (b->len > 0 && b->s[b->len - 1] != ' ')
-        tb_add(b, " ", 1);
+        kb_feed_buf_add(b, " ", 1);
 }
 
 /* Elements whose edges separate words: without a space there, "<p>a</p><p>b</p>"
@@ -59,14 +54,14 @@ static bool is_block(const char *name)
     return false;
 }
 
-static void html_walk(xmlNodePtr node, struct textbuf *b, int depth)
+static void html_walk(xmlNodePtr node, struct kb_feed_buf *b, int depth)
 {
     /* The HTML parser nests unclosed tags; a hostile fragment could nest deep. */
     if (depth > 256)
         return;
     for (xmlNodePtr n = node; n != NULL && b->len < b->max; n = n->next) {
         if (n->type == XML_TEXT_NODE && n->content != NULL) {
-            tb_add(b, (const char *)n->content, strlen((const char *)n->content));
+            kb_feed_buf_add(b, (const char *)n->content, strlen((const char *)n->content));
         } else if (n->type == XML_ELEMENT_NODE) {
             const char *name = (const char *)n->name;
             if (strcasecmp(name, "script") == 0 || strcasecmp(name, "style") == 0)
@@ -83,7 +78,7 @@ static void html_walk(xmlNodePtr node, struct textbuf *b, int depth)
 
 char *kb_feed_html_to_text(const char *html, size_t len)
 {
-    struct textbuf b = {kb_xstrdup(""), 0, 1, KB_FEED_FIELD_MAX};
+    struct kb_feed_buf b = {kb_xstrdup(""), 0, 1, KB_FEED_FIELD_MAX};
     if (len > KB_FEED_FIELD_MAX)
         len = KB_FEED_FIELD_MAX;
     if (len == 0)

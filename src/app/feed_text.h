@@ -8,6 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A text that grows up to max bytes, the rest of what is added dropped
+ * (a field's cap). s is always NUL-terminated; the caller frees it. */
+struct kb_feed_buf {
+    char *s;
+    size_t len, cap, max;
+};
+
+void kb_feed_buf_add(struct kb_feed_buf *b, const char *s, size_t n);
+
 /* Reduces an HTML fragment (UTF-8) to its text: tags dropped, entities
  * decoded, <script> and <style> left out, a space where a block element or
  * <br> separates words. White space is not collapsed here (kb_text_clean
