@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #define LOG_MODULE "config"
-#include "app/ini.h"
+#include "core/ini.h"
 #include "core/limits.h"
 #include "core/log.h"
 

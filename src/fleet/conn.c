@@ -1,4 +1,4 @@
-#include "app/mqtt_conn.h"
+#include "fleet/conn.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "app/feed_parse.h"
+#include "feed/parse.h"
 #include "core/error.h"
 
 /* "feed-" + 8 + "-" + 16 + ".json" and a NUL, with room. */

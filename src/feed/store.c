@@ -1,4 +1,4 @@
-#include "app/feed_store.h"
+#include "feed/store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "app/feed_limits.h"
+#include "feed/limits.h"
 #include "core/limits.h"
 #include "core/xmalloc.h"
 #include "spool/spool.h"

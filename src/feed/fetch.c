@@ -1,11 +1,11 @@
-#include "app/feed_fetch.h"
+#include "feed/fetch.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
 
-#include "app/feed_limits.h"
+#include "feed/limits.h"
 #include "core/xmalloc.h"
 #include "kabar_build.h"
 

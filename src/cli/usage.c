@@ -1,4 +1,4 @@
-#include "app/usage.h"
+#include "cli/usage.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "app/feed_text.h"
+#include "feed/text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
-#include "app/feed_limits.h"
+#include "feed/limits.h"
 #include "core/date.h"
 #include "core/xmalloc.h"
 

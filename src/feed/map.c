@@ -1,4 +1,4 @@
-#include "app/feed_map.h"
+#include "feed/map.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/feed_text.h"
+#include "feed/text.h"
 #include "core/limits.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"

@@ -1,6 +1,6 @@
 /* What the bridge and the publisher share: the topic layout, the rules for
  * the names that go into topics, and setting up a libmosquitto client
- * (TLS, user and password). Internal to app/mqtt*.c. */
+ * (TLS, user and password). Internal to src/fleet/. */
 #ifndef KB_APP_MQTT_CONN_H
 #define KB_APP_MQTT_CONN_H
 
@@ -9,7 +9,7 @@
 
 #include <mosquitto.h>
 
-#include "app/mqtt.h"
+#include "fleet/mqtt.h"
 #include "core/error.h"
 
 #define KB_MQTT_PORT 1883

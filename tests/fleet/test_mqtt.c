@@ -25,11 +25,11 @@
 #include <cmocka.h>
 #include <mosquitto.h>
 
-#include "app/mqtt.h"
-#include "app/mqtt_conn.h"
-#include "app/mqtt_settings.h"
-#include "app/mqtt_spool.h"
-#include "app/mqtt_status.h"
+#include "fleet/mqtt.h"
+#include "fleet/conn.h"
+#include "fleet/settings.h"
+#include "fleet/store.h"
+#include "fleet/status.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "spool/spool.h"

@@ -1,4 +1,4 @@
-#include "app/feed_parse.h"
+#include "feed/parse.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,8 +12,8 @@
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 
-#include "app/feed_limits.h"
-#include "app/feed_text.h"
+#include "feed/limits.h"
+#include "feed/text.h"
 #include "core/xmalloc.h"
 
 #define NS_ATOM "http://www.w3.org/2005/Atom"

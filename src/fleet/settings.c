@@ -1,4 +1,4 @@
-#include "app/mqtt_settings.h"
+#include "fleet/settings.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #define LOG_MODULE "mqtt"
-#include "app/ini.h"
-#include "app/mqtt_conn.h"
+#include "core/ini.h"
+#include "fleet/conn.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/xmalloc.h"

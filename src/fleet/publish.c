@@ -3,7 +3,7 @@
  * speaks 3.1.1 for its persistent session), because a v5 PUBACK carries a
  * reason code: a publish the broker's ACL refuses is an error the newsroom
  * sees, not a message silently dropped. */
-#include "app/mqtt.h"
+#include "fleet/mqtt.h"
 
 #include <jansson.h>
 #include <signal.h>
@@ -16,7 +16,7 @@
 #include <mqtt_protocol.h>
 
 #define LOG_MODULE "mqtt"
-#include "app/mqtt_conn.h"
+#include "fleet/conn.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "spool/spool.h"

@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "app/feed_limits.h"
-#include "app/feed_map.h"
-#include "app/feed_parse.h"
-#include "app/feed_text.h"
+#include "feed/limits.h"
+#include "feed/map.h"
+#include "feed/parse.h"
+#include "feed/text.h"
 #include "spool/item.h"
 
 static int64_t rfc822(const char *s)

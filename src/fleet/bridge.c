@@ -12,8 +12,8 @@
  * backoff is the same as mosquitto_reconnect_delay_set's exponential one,
  * with some jitter so a fleet does not reconnect in lockstep after a
  * broker restart. */
-#include "app/mqtt.h"
-#include "app/usage.h"
+#include "fleet/mqtt.h"
+#include "cli/usage.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -30,10 +30,10 @@
 #include <mosquitto.h>
 
 #define LOG_MODULE "mqtt"
-#include "app/mqtt_conn.h"
-#include "app/mqtt_settings.h"
-#include "app/mqtt_spool.h"
-#include "app/mqtt_status.h"
+#include "fleet/conn.h"
+#include "fleet/settings.h"
+#include "fleet/store.h"
+#include "fleet/status.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/xmalloc.h"

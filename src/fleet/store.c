@@ -1,4 +1,4 @@
-#include "app/mqtt_spool.h"
+#include "fleet/store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #define LOG_MODULE "mqtt"
-#include "app/mqtt_conn.h"
+#include "fleet/conn.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/xmalloc.h"

@@ -1,4 +1,4 @@
-#include "app/feed.h"
+#include "feed/feed.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -15,14 +15,14 @@
 #include <jansson.h>
 
 #define LOG_MODULE "feed"
-#include "app/feed_fetch.h"
-#include "app/ini.h"
-#include "app/usage.h"
-#include "app/feed_limits.h"
-#include "app/feed_map.h"
-#include "app/feed_parse.h"
-#include "app/feed_store.h"
-#include "app/feed_text.h"
+#include "feed/fetch.h"
+#include "core/ini.h"
+#include "cli/usage.h"
+#include "feed/limits.h"
+#include "feed/map.h"
+#include "feed/parse.h"
+#include "feed/store.h"
+#include "feed/text.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "spool/item.h"

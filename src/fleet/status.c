@@ -1,4 +1,4 @@
-#include "app/mqtt_status.h"
+#include "fleet/status.h"
 
 #include <errno.h>
 #include <fcntl.h>

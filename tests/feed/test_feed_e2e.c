@@ -25,9 +25,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "app/feed.h"
-#include "app/feed_map.h"
-#include "app/feed_text.h"
+#include "feed/feed.h"
+#include "feed/map.h"
+#include "feed/text.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 
