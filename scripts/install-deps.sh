@@ -9,6 +9,8 @@
 #   scripts/install-deps.sh --deb     also what `make deb` uses (dpkg-dev, lintian)
 #   scripts/install-deps.sh --fuzz    also what `make fuzz` uses (clang, libFuzzer) and valgrind
 #   scripts/install-deps.sh --bench   also what `make bench` uses (valgrind, jq, Mesa)
+#   scripts/install-deps.sh --image   also what `make image` and `make kiosk-vm` use
+#                                     (mmdebstrap, qemu, mtools, dosfstools, fdisk)
 #
 # arm64 libraries are Debian's multiarch :arm64 packages, installed next to
 # the machine's own. Those that are not Multi-Arch: same (libunibreak in
@@ -32,7 +34,7 @@ packages=(
   xvfb xauth
 )
 
-arches=() sysroots=()
+arches=() sysroots=() image=no
 for arg in "$@"; do
   case "$arg" in
     --cross) arches+=(arm64) ;;
@@ -40,7 +42,10 @@ for arg in "$@"; do
     --deb) packages+=(dpkg-dev lintian) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev valgrind) ;;
     --bench) packages+=(valgrind jq libgl1-mesa-dri libgles2) ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --image) image=yes; packages+=(mmdebstrap arch-test qemu-user-static binfmt-support qemu-system-x86
+                        qemu-system-arm mtools dosfstools fdisk
+                        e2fsprogs dpkg-dev) ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -179,3 +184,14 @@ done
 for arch in ${sysroots[@]+"${sysroots[@]}"}; do
   make_sysroot "$arch"
 done
+
+# make image builds arm64 roots with mmdebstrap, which runs their maintainer
+# scripts through qemu-user: that needs binfmt_misc, which a container or a
+# machine without systemd-binfmt may not have mounted.
+if [ "$image" = yes ] && ! arch-test arm64 >/dev/null 2>&1; then
+  [ -e /proc/sys/fs/binfmt_misc/register ] ||
+    "${sudo[@]}" mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || true
+  "${sudo[@]}" update-binfmts --enable qemu-aarch64 || true
+  arch-test arm64 >/dev/null 2>&1 ||
+    echo "install-deps: arm64 binaries do not run through qemu-user here (binfmt_misc)" >&2
+fi
