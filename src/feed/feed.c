@@ -23,6 +23,7 @@
 #include "feed/parse.h"
 #include "feed/store.h"
 #include "feed/text.h"
+#include "core/date.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "spool/item.h"
@@ -315,7 +316,7 @@ static int64_t published_on_disk(const char *buf, size_t len)
     json_t *obj = json_loadb(buf, len, 0, NULL);
     const char *s = json_string_value(json_object_get(obj, "published"));
     int64_t t = 0;
-    if (s == NULL || !kb_rfc3339_parse(s, &t))
+    if (s == NULL || !kb_date_parse_rfc3339(s, &t))
         t = 0;
     json_decref(obj);
     return t;

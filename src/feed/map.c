@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "feed/text.h"
+#include "core/date.h"
 #include "core/limits.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
@@ -207,10 +208,10 @@ json_t *kb_feed_map_entry(const struct kb_feed_map_opts *o, const struct kb_feed
     if (source != NULL)
         json_object_set_new(obj, "source", json_string(source));
     free(source);
-    kb_feed_format_time(published, stamp);
+    kb_date_format_rfc3339(published, stamp);
     json_object_set_new(obj, "published", json_string(stamp));
     if (expires != 0) {
-        kb_feed_format_time(expires, stamp);
+        kb_date_format_rfc3339(expires, stamp);
         json_object_set_new(obj, "expires", json_string(stamp));
     }
 

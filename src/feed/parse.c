@@ -14,6 +14,7 @@
 
 #include "feed/limits.h"
 #include "feed/text.h"
+#include "core/date.h"
 #include "core/xmalloc.h"
 
 #define NS_ATOM "http://www.w3.org/2005/Atom"
@@ -209,7 +210,7 @@ static char *node_lang(xmlNodePtr n)
 
 static void finish_date(struct kb_feed_entry *e)
 {
-    e->has_published = e->date != NULL && kb_feed_date_parse(e->date, &e->published);
+    e->has_published = e->date != NULL && kb_date_parse(e->date, &e->published);
 }
 
 /* RSS 2.0 <item> and RSS 1.0 <item> (item_ns is the RSS 1.0 namespace, or

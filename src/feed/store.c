@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "feed/limits.h"
+#include "core/date.h"
 #include "core/limits.h"
 #include "core/xmalloc.h"
 #include "spool/spool.h"
@@ -107,7 +108,7 @@ static bool file_expired(const char *spool, const char *name, int64_t now)
     free(buf);
     int64_t expires;
     const char *s = json_string_value(json_object_get(obj, "expires"));
-    bool expired = s != NULL && kb_rfc3339_parse(s, &expires) && expires <= now;
+    bool expired = s != NULL && kb_date_parse_rfc3339(s, &expires) && expires <= now;
     json_decref(obj);
     return expired;
 }

@@ -1,6 +1,6 @@
-/* The pure helpers of `kabar feed`: HTML reduced to text, the dates feeds
- * write (RFC 822 and the ISO 8601 dialects), stable hashes for ids, and the
- * id prefix made from a source name or a host. No I/O, no global state. */
+/* The pure helpers of `kabar feed`: HTML reduced to text, stable hashes for
+ * ids, and the id prefix made from a source name or a host (feeds' dates are
+ * read by core/date.h). No I/O, no global state. */
 #ifndef KB_APP_FEED_TEXT_H
 #define KB_APP_FEED_TEXT_H
 
@@ -28,23 +28,6 @@ char *kb_feed_html_to_text(const char *html, size_t len);
  * "&#233;"): fields that should be plain text but often are not (RSS
  * titles) are reduced only then, so "a < b" stays as written. */
 bool kb_feed_looks_like_html(const char *s);
-
-/* Parses an RFC 822 / RFC 2822 date as RSS writes it ("Tue, 05 Mar 2024
- * 10:00:00 +0100"), with the usual slips: no weekday, no seconds, a
- * two-digit year, zone names (GMT, UT, EST ... PDT), "+01:00", no zone
- * (UTC), a trailing comment. Into Unix seconds. */
-bool kb_feed_rfc822_parse(const char *s, int64_t *out);
-
-/* Parses an ISO 8601 date as Atom, RSS 1.0 (dc:date) and JSON Feed write
- * it: strict RFC 3339 first, then "2024-03-05 10:00:00", no zone (UTC),
- * "+0100", minutes only, or a date alone (midnight UTC). */
-bool kb_feed_iso8601_parse(const char *s, int64_t *out);
-
-/* Either of the two above, whichever reads s. */
-bool kb_feed_date_parse(const char *s, int64_t *out);
-
-/* Formats Unix seconds as RFC 3339 in UTC ("2024-03-05T09:00:00Z"). */
-void kb_feed_format_time(int64_t t, char out[32]);
 
 /* A stable 64-bit hash of a and then b (b may be NULL): FNV-1a with a
  * final mix. Not cryptographic: ids only need to be stable across runs and

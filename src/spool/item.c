@@ -210,61 +210,6 @@ bool kb_lang_tag_valid(const char *tag)
     return i == n;
 }
 
-/* ---- dates ---- */
-
-static bool digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!is_digit(s[i]))
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-bool kb_rfc3339_parse(const char *s, int64_t *out)
-{
-    /* date-time = full-date "T" full-time (RFC 3339 section 5.6); "t" and "z"
-     * may be lower case. Fractions of a second are accepted and dropped. */
-    int y, mo, d, h, mi, sec;
-    if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-        s[7] != '-' || !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
-        !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
-        !digits(s + 17, 2, &sec))
-        return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > kb_days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
-        return false;
-    const char *p = s + 19;
-    if (*p == '.') {
-        p++;
-        if (!is_digit(*p))
-            return false;
-        while (is_digit(*p))
-            p++;
-    }
-    int64_t offset = 0;
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int oh, om;
-        if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 || om > 59)
-            return false;
-        offset = (int64_t)oh * 3600 + om * 60;
-        if (*p == '-')
-            offset = -offset;
-        p += 6;
-    } else {
-        return false;
-    }
-    if (*p != '\0')
-        return false;
-    /* A leap second (:60) is counted as the first second of the next minute. */
-    *out = kb_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + sec - offset;
-    return true;
-}
-
 /* ---- messages ---- */
 
 /* Writes s as a JSON-style quoted string for an error line: printable
@@ -442,7 +387,7 @@ static bool get_time(struct parse *p, const char *name, int64_t *out, bool *pres
         return false;
     if (s == NULL)
         return true;
-    if (strlen(s) != len || !kb_rfc3339_parse(s, out)) {
+    if (strlen(s) != len || !kb_date_parse_rfc3339(s, out)) {
         char q[QUOTE_MAX * 6];
         return kb_error_set(p->err,
                             "%s: field \"%s\": %s is not an RFC 3339 date-time (like "

@@ -54,9 +54,6 @@ bool kb_item_same_content(const struct kb_item *a, const struct kb_item *b);
 bool kb_lang_tag_valid(const char *tag);
 /* Checks an id or story: 1-128 of A-Z a-z 0-9 . _ : - */
 bool kb_id_valid(const char *id);
-/* Parses an RFC 3339 date-time ("2021-11-19T10:00:00+07:00", "...Z",
- * fractions of a second dropped) into Unix seconds. */
-bool kb_rfc3339_parse(const char *s, int64_t *out);
 
 const char *kb_priority_name(enum kb_priority p);
 const char *kb_kind_name(enum kb_item_kind k);

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "core/date.h"
 #include "feed/feed.h"
 #include "feed/map.h"
 #include "feed/text.h"
@@ -310,7 +311,7 @@ static void test_rss2_quirks(void **state)
     json_t *undated = item(spool, u, "gazette-undated");
     assert_string_equal(field(undated, "text"), "Undated notice a < b");
     int64_t first_seen;
-    assert_true(kb_feed_iso8601_parse(field(undated, "published"), &first_seen));
+    assert_true(kb_date_parse_iso8601(field(undated, "published"), &first_seen));
     assert_true(first_seen >= before && first_seen <= time(NULL));
     json_t *notitle = item(spool, u, "gazette-no-title");
     assert_string_equal(field(notitle, "text"), "Only a description, no title");

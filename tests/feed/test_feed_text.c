@@ -1,4 +1,4 @@
-/* The pure parts of `kabar feed`: dates, HTML to text, ids, the mapping of
+/* The pure parts of `kabar feed`: HTML to text, ids, the mapping of
  * an entry to an item, and documents parsed from memory (formats, CDATA,
  * encodings, hostile XML). No network, no spool. */
 #include <setjmp.h>
@@ -16,67 +16,6 @@
 #include "feed/parse.h"
 #include "feed/text.h"
 #include "spool/item.h"
-
-static int64_t rfc822(const char *s)
-{
-    int64_t t = -1;
-    assert_true(kb_feed_rfc822_parse(s, &t));
-    return t;
-}
-
-static void test_rfc822_dates(void **state)
-{
-    (void)state;
-    /* 2024-03-05T09:00:00Z = 1709629200 */
-    assert_int_equal(rfc822("Tue, 05 Mar 2024 10:00:00 +0100"), 1709629200);
-    assert_int_equal(rfc822("05 Mar 2024 09:00:00 GMT"), 1709629200);
-    assert_int_equal(rfc822("Tue, 5 Mar 2024 09:00 UT"), 1709629200);
-    assert_int_equal(rfc822("Tuesday, 5 March 2024 04:00:00 EST"), 1709629200);
-    assert_int_equal(rfc822("Tue, 05 Mar 24 01:00:00 PST"), 1709629200);
-    assert_int_equal(rfc822("Tue, 05 Mar 2024 10:00:00 +01:00"), 1709629200);
-    assert_int_equal(rfc822("Tue, 05 Mar 2024 09:00:00"), 1709629200); /* no zone: UTC */
-    assert_int_equal(rfc822("Tue, 05 mar 2024 09:00:00 Z (Coordinated)"), 1709629200);
-    assert_int_equal(rfc822("  Tue, 05 Mar 2024 09:00:00.250 +0000  "), 1709629200);
-    assert_int_equal(rfc822("Thu, 01 Jan 1970 00:00:00 GMT"), 0);
-    assert_int_equal(rfc822("Thu, 29 Feb 2024 23:59:59 -0000"), 1709251199);
-    int64_t t;
-    assert_false(kb_feed_rfc822_parse("", &t));
-    assert_false(kb_feed_rfc822_parse("yesterday", &t));
-    assert_false(kb_feed_rfc822_parse("Tue, 30 Feb 2024 10:00:00 GMT", &t));
-    assert_false(kb_feed_rfc822_parse("Tue, 05 Foo 2024 10:00:00 GMT", &t));
-    assert_false(kb_feed_rfc822_parse("Tue, 05 Mar 2024 25:00:00 GMT", &t));
-    assert_false(kb_feed_rfc822_parse("Tue, 05 Mar 2024 10:00:00 GMT trailing", &t));
-    assert_false(kb_feed_rfc822_parse("Tue, 05 Mar 2024 10:00:00 Mars/Olympus", &t));
-}
-
-static void test_iso_dates(void **state)
-{
-    (void)state;
-    int64_t t;
-    assert_true(kb_feed_iso8601_parse("2024-03-05T09:00:00Z", &t));
-    assert_int_equal(t, 1709629200);
-    assert_true(kb_feed_iso8601_parse("2024-03-05T10:00:00.123+01:00", &t));
-    assert_int_equal(t, 1709629200);
-    assert_true(kb_feed_iso8601_parse("2024-03-05 09:00:00", &t));
-    assert_int_equal(t, 1709629200);
-    assert_true(kb_feed_iso8601_parse("2024-03-05T04:00-0500", &t));
-    assert_int_equal(t, 1709629200);
-    assert_true(kb_feed_iso8601_parse("2024-03-05", &t));
-    assert_int_equal(t, 1709596800);
-    assert_false(kb_feed_iso8601_parse("2024-13-05", &t));
-    assert_false(kb_feed_iso8601_parse("2024-03-05T09", &t));
-    assert_false(kb_feed_iso8601_parse("05/03/2024", &t));
-    /* Either form through one door. */
-    assert_true(kb_feed_date_parse("Tue, 05 Mar 2024 09:00:00 GMT", &t));
-    assert_int_equal(t, 1709629200);
-    char out[32];
-    kb_feed_format_time(1709629200, out);
-    assert_string_equal(out, "2024-03-05T09:00:00Z");
-    kb_feed_format_time(0, out);
-    assert_string_equal(out, "1970-01-01T00:00:00Z");
-    kb_feed_format_time(951868799, out); /* leap day of a century leap year */
-    assert_string_equal(out, "2000-02-29T23:59:59Z");
-}
 
 static void expect_text(const char *html, const char *want)
 {
@@ -422,8 +361,6 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rfc822_dates),
-        cmocka_unit_test(test_iso_dates),
         cmocka_unit_test(test_html_to_text),
         cmocka_unit_test(test_ids),
         cmocka_unit_test(test_truncate_and_durations),

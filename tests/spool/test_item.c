@@ -92,53 +92,6 @@ static void test_ids(void **state)
     assert_false(kb_id_valid(id));
 }
 
-static void test_rfc3339(void **state)
-{
-    (void)state;
-    struct {
-        const char *s;
-        int64_t t;
-    } good[] = {
-        {"1970-01-01T00:00:00Z", 0},
-        {"2021-11-19T10:00:00+07:00", 1637290800},
-        {"2021-11-19T03:00:00Z", 1637290800},
-        {"2021-11-19t03:00:00z", 1637290800},
-        {"2021-11-19T03:00:00.123456Z", 1637290800},
-        {"2021-11-18T22:30:00-04:30", 1637290800},
-        {"2020-02-29T00:00:00Z", 1582934400},
-        {"2016-12-31T23:59:60Z", 1483228800}, /* a leap second: the next minute */
-        {"1969-12-31T23:59:59Z", -1},
-    };
-    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-        int64_t t = 0;
-        if (!kb_rfc3339_parse(good[i].s, &t) || t != good[i].t)
-            fail_msg("\"%s\": got %lld, expected %lld", good[i].s, (long long)t,
-                     (long long)good[i].t);
-    }
-    static const char *const bad[] = {
-        "2021-11-19",
-        "2021-11-19T10:00:00",
-        "2021-11-19 10:00:00Z",
-        "2021-13-01T00:00:00Z",
-        "2021-02-29T00:00:00Z",
-        "2021-11-19T25:00:00Z",
-        "2021-11-19T10:60:00Z",
-        "2021-11-19T10:00:61Z",
-        "2021-11-19T10:00:00+24:00",
-        "2021-11-19T10:00:00+0700",
-        "2021-11-19T10:00:00.Z",
-        "21-11-19T10:00:00Z",
-        "2021-11-19T10:00:00Z ",
-        "2021-1-19T10:00:00Z",
-        "",
-    };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        int64_t t;
-        if (kb_rfc3339_parse(bad[i], &t))
-            fail_msg("\"%s\" should not parse", bad[i]);
-    }
-}
-
 static struct kb_item *parse(const char *json, struct kb_error *err, char **unknown)
 {
     json_error_t jerr;
@@ -271,7 +224,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lang_tags),
         cmocka_unit_test(test_ids),
-        cmocka_unit_test(test_rfc3339),
         cmocka_unit_test(test_defaults_and_cleaning),
         cmocka_unit_test(test_full_item),
         cmocka_unit_test(test_bounds_are_inclusive),
