@@ -95,4 +95,13 @@ bool kb_faces_has_glyph(struct kb_faces *faces, int id, uint32_t cp);
  * in lang; -1 if none can be opened. Used for a line's metrics. */
 int kb_faces_first_font(struct kb_faces *faces, const char *script, const char *lang);
 
+/* (fonts_report.c) For `kabar fonts [--lang TAG] TEXT`: after hygiene, one line per code
+ * point, "U+XXXX <char> <script> <font file>@<face index>", or "... no font
+ * covers U+XXXX" for one no font has (fontconfig included), as the layout
+ * would choose them in language lang (BCP 47; NULL for none). Invalid UTF-8
+ * gives a one-line message. *uncovered (if not NULL) is the number of code
+ * points no font covers. The caller frees the string. */
+char *kb_fonts_report(struct kb_faces *faces, const char *text, size_t len, const char *lang,
+                      size_t *uncovered);
+
 #endif

@@ -2,10 +2,7 @@
 
 #include "text/line.h"
 
-#include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,23 +14,14 @@
 #include "text/line_internal.h"
 #include "text/shape.h"
 
-/* Everything derived from the text that the layout steps share. */
-struct work {
-    size_t n;          /* code points */
-    uint32_t *cps;     /* the text as UTF-32 */
-    uint32_t *byte_of; /* byte offset of code point i; byte_of[n] = text length */
-    hb_script_t *scripts;
-    uint8_t *levels;
-    int *font;
-};
-
-static void work_free(struct work *w)
+void kb_line_work_free(struct kb_line_work *w)
 {
-    free(w->cps); /* the one block decode allocated */
+    free(w->cps); /* the one block kb_line_decode allocated */
 }
 
-/* Decodes text and allocates every per-code-point array in one block. */
-static void decode(struct work *w, const char *text, size_t len)
+/* One allocation for every per-code-point array: a headline is laid out
+ * thousands of times an hour, and the arrays live and die together. */
+void kb_line_decode(struct kb_line_work *w, const char *text, size_t len)
 {
     w->n = kb_utf8_count(text, len);
     size_t m = w->n + 1;
@@ -62,7 +50,7 @@ static bool has_own_script(uint32_t cp)
  * script of its own (the language's main font, for a normal headline),
  * else the default chain's first font. Never a bitmap colour font, whose
  * strike metrics say little about text. */
-static int primary_font(struct kb_faces *faces, const struct work *w, const char *lang)
+static int primary_font(struct kb_faces *faces, const struct kb_line_work *w, const char *lang)
 {
     const struct kb_fonts *fonts = kb_faces_fonts(faces);
     for (size_t i = 0; i < w->n; i++) {
@@ -75,7 +63,7 @@ static int primary_font(struct kb_faces *faces, const struct work *w, const char
 /* Opens and sizes every font the text uses. A font that cannot be opened is
  * replaced by the primary font (its characters become tofu, the line still
  * draws). Returns false if even the primary font cannot be opened. */
-static bool prepare_faces(struct kb_faces *faces, struct work *w, int primary, int px)
+static bool prepare_faces(struct kb_faces *faces, struct kb_line_work *w, int primary, int px)
 {
     if (kb_faces_get(faces, primary, px) == NULL)
         return false;
@@ -104,7 +92,7 @@ static enum kb_dir level_dir(uint8_t level)
 
 /* Copies the shaped glyphs (visual order) into the line and groups them
  * into runs of one font, direction and script. */
-static void collect(struct kb_line *line, struct kb_faces *faces, const struct work *w,
+static void collect(struct kb_line *line, struct kb_faces *faces, const struct kb_line_work *w,
                     const struct kb_shaped *sg, size_t count)
 {
     const struct kb_fonts *fonts = kb_faces_fonts(faces);
@@ -226,8 +214,8 @@ struct kb_line *kb_line_layout_clean(struct kb_faces *faces, char *text, size_t 
         return NULL;
     }
 
-    struct work w = {0};
-    decode(&w, text, len);
+    struct kb_line_work w = {0};
+    kb_line_decode(&w, text, len);
     kb_scripts_resolve(w.cps, w.n, w.scripts);
     if (!kb_bidi_levels(w.cps, w.n, dir, w.levels, &line->base_dir)) {
         kb_error_set(err, "bidi resolution failed");
@@ -265,11 +253,11 @@ struct kb_line *kb_line_layout_clean(struct kb_faces *faces, char *text, size_t 
         free(sg);
     }
     metrics(line, faces, primary);
-    work_free(&w);
+    kb_line_work_free(&w);
     return line;
 
 fail:
-    work_free(&w);
+    kb_line_work_free(&w);
     kb_line_unref(line);
     return NULL;
 }
@@ -329,158 +317,4 @@ bool kb_dir_parse(const char *s, enum kb_dir *out)
     else
         return false;
     return true;
-}
-
-/* ---- dumps ---- */
-
-char *kb_line_to_json(const struct kb_line *line, const struct kb_fonts *fonts)
-{
-    json_t *root = json_object();
-    json_object_set_new(root, "text", json_stringn(line->text, line->text_len));
-    json_object_set_new(root, "lang", json_string(line->lang));
-    json_object_set_new(root, "base_dir", json_string(kb_dir_name(line->base_dir)));
-    json_object_set_new(root, "font_px", json_integer(line->px));
-    json_object_set_new(root, "width", json_real(line->width));
-    json_t *runs = json_array();
-    for (size_t r = 0; r < line->n_runs; r++) {
-        const struct kb_run *run = &line->runs[r];
-        int face_index = 0;
-        const char *path = kb_fonts_path(fonts, run->font, &face_index);
-        json_t *jr = json_object();
-        json_object_set_new(jr, "start", json_integer(run->start));
-        json_object_set_new(jr, "end", json_integer(run->end));
-        json_object_set_new(jr, "dir", json_string(kb_dir_name(run->dir)));
-        json_object_set_new(jr, "script", json_string(run->script));
-        json_object_set_new(jr, "lang", json_string(line->lang));
-        json_object_set_new(jr, "font", path != NULL ? json_string(path) : json_null());
-        json_object_set_new(jr, "face_index", json_integer(face_index));
-        json_t *glyphs = json_array();
-        for (size_t i = run->first_glyph; i < run->first_glyph + run->n_glyphs; i++) {
-            const struct kb_glyph *g = &line->glyphs[i];
-            json_t *jg = json_object();
-            json_object_set_new(jg, "id", json_integer(g->id));
-            json_object_set_new(jg, "cluster", json_integer(g->cluster));
-            json_object_set_new(jg, "x_advance", json_real(g->x_advance));
-            json_object_set_new(jg, "x_offset", json_real(g->x_offset));
-            json_object_set_new(jg, "y_offset", json_real(g->y_offset));
-            json_array_append_new(glyphs, jg);
-        }
-        json_object_set_new(jr, "glyphs", glyphs);
-        json_array_append_new(runs, jr);
-    }
-    json_object_set_new(root, "runs", runs);
-    char *s = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-    json_decref(root);
-    if (s == NULL)
-        return kb_xstrdup("{}");
-    /* jansson allocates with malloc by default, so free() is right, but hand
-     * back our own copy so the caller never depends on jansson's allocator. */
-    char *out = kb_xasprintf("%s\n", s);
-    free(s);
-    return out;
-}
-
-/* Appends printf output to a growing string. */
-static void append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (need < 0)
-        return;
-    if (*len + (size_t)need + 1 > *cap) {
-        *cap = (*len + (size_t)need + 1) * 2;
-        *buf = kb_xrealloc(*buf, *cap);
-    }
-    va_start(ap, fmt);
-    vsnprintf(*buf + *len, *cap - *len, fmt, ap);
-    va_end(ap);
-    *len += (size_t)need;
-}
-
-char *kb_line_to_text(const struct kb_line *line, const struct kb_fonts *fonts)
-{
-    size_t len = 0, cap = 256;
-    char *buf = kb_xmalloc(cap);
-    buf[0] = '\0';
-    append(&buf, &len, &cap, "text: %s\n", line->text);
-    append(&buf, &len, &cap,
-           "lang %s, base %s, %d px, width %.2f px, ascent %.2f, descent %.2f, %zu runs, %zu "
-           "glyphs\n",
-           line->lang, kb_dir_name(line->base_dir), line->px, (double)line->width,
-           (double)line->ascent, (double)line->descent, line->n_runs, line->n_glyphs);
-    for (size_t r = 0; r < line->n_runs; r++) {
-        const struct kb_run *run = &line->runs[r];
-        int face_index = 0;
-        const char *path = kb_fonts_path(fonts, run->font, &face_index);
-        append(&buf, &len, &cap, "run %zu: bytes [%u, %u) %s %s \"%.*s\" %s@%d\n", r, run->start,
-               run->end, kb_dir_name(run->dir), run->script, (int)(run->end - run->start),
-               line->text + run->start, path != NULL ? path : "?", face_index);
-        for (size_t i = run->first_glyph; i < run->first_glyph + run->n_glyphs; i++) {
-            const struct kb_glyph *g = &line->glyphs[i];
-            append(&buf, &len, &cap, "  glyph %u cluster %u advance %.2f offset %.2f,%.2f\n", g->id,
-                   g->cluster, (double)g->x_advance, (double)g->x_offset, (double)g->y_offset);
-        }
-    }
-    return buf;
-}
-
-/* ---- kabar fonts ---- */
-
-char *kb_fonts_report(struct kb_faces *faces, const char *text, size_t len, const char *lang,
-                      size_t *uncovered)
-{
-    size_t bad = 0, missing = 0;
-    if (!kb_utf8_validate(text, len, &bad)) {
-        if (uncovered != NULL)
-            *uncovered = 0;
-        return kb_xasprintf("invalid UTF-8 at byte %zu\n", bad);
-    }
-    if (lang == NULL || *lang == '\0')
-        lang = "und";
-    size_t clean_len = 0;
-    char *clean = kb_text_clean(text, len, &clean_len);
-    struct work w = {0};
-    decode(&w, clean, clean_len);
-    kb_scripts_resolve(w.cps, w.n, w.scripts);
-    kb_fallback_assign(faces, w.cps, w.n, w.scripts, lang, w.font);
-
-    const struct kb_fonts *fonts = kb_faces_fonts(faces);
-    size_t blen = 0, cap = 256;
-    char *buf = kb_xmalloc(cap);
-    buf[0] = '\0';
-    for (size_t i = 0; i < w.n; i++) {
-        char script[5];
-        kb_script_name(hb_unicode_script(hb_unicode_funcs_get_default(), w.cps[i]), script);
-        int bytes = (int)(w.byte_of[i + 1] - w.byte_of[i]);
-        const char *shown = clean + w.byte_of[i];
-        /* Invisible characters are named, not printed. */
-        if (kb_fonts_ignorable(w.cps[i]) || w.cps[i] == ' ') {
-            shown = "";
-            bytes = 0;
-        }
-        int id = w.font[i];
-        if (kb_fonts_ignorable(w.cps[i])) {
-            append(&buf, &blen, &cap, "U+%04X %s (invisible; shaped with its neighbours)\n",
-                   (unsigned)w.cps[i], script);
-        } else if (id >= 0 && kb_faces_has_glyph(faces, id, w.cps[i])) {
-            int face_index = 0;
-            const char *path = kb_fonts_path(fonts, id, &face_index);
-            append(&buf, &blen, &cap, "U+%04X %.*s %s %s@%d\n", (unsigned)w.cps[i], bytes, shown,
-                   script, path, face_index);
-        } else {
-            missing++;
-            append(&buf, &blen, &cap, "U+%04X %.*s %s no font covers U+%04X\n", (unsigned)w.cps[i],
-                   bytes, shown, script, (unsigned)w.cps[i]);
-        }
-    }
-    work_free(&w);
-    free(clean);
-    if (uncovered != NULL)
-        *uncovered = missing;
-    return buf;
 }

@@ -92,19 +92,11 @@ size_t kb_line_wrap(struct kb_faces *faces, const char *text, size_t len, const 
                     enum kb_dir dir, int px, float max_width, size_t max_lines,
                     struct kb_line **out, struct kb_error *err);
 
-/* The `kabar shape --json` form of a line (docs/cli.md); the caller frees it. */
+/* The dumps (line_dump.c). The `kabar shape --json` form of a line
+ * (docs/cli.md); the caller frees it. */
 char *kb_line_to_json(const struct kb_line *line, const struct kb_fonts *fonts);
 /* A human-readable dump of the same, for `kabar shape` without --json; caller frees. */
 char *kb_line_to_text(const struct kb_line *line, const struct kb_fonts *fonts);
-
-/* For `kabar fonts [--lang TAG] TEXT`: after hygiene, one line per code
- * point, "U+XXXX <char> <script> <font file>@<face index>", or "... no font
- * covers U+XXXX" for one no font has (fontconfig included), as the layout
- * would choose them in language lang (BCP 47; NULL for none). Invalid UTF-8
- * gives a one-line message. *uncovered (if not NULL) is the number of code
- * points no font covers. The caller frees the string. */
-char *kb_fonts_report(struct kb_faces *faces, const char *text, size_t len, const char *lang,
-                      size_t *uncovered);
 
 /* "ltr" / "rtl" / "auto" and back. */
 const char *kb_dir_name(enum kb_dir dir);
