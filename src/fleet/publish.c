@@ -17,6 +17,7 @@
 
 #define LOG_MODULE "mqtt"
 #include "fleet/conn.h"
+#include "core/date.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "spool/spool.h"
@@ -186,11 +187,8 @@ bool kb_mqtt_publish_item(const char *host, int port, const char *group, const c
     char *payload = NULL;
     if (json_is_null(json_object_get(root, "published")) ||
         json_object_get(root, "published") == NULL) {
-        char now[32];
-        time_t t = time(NULL);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        char now[KB_DATE_RFC3339_SIZE];
+        kb_date_format_rfc3339(time(NULL), now);
         json_object_set_new(root, "published", json_string(now));
         payload = json_dumps(root, JSON_INDENT(2));
     }

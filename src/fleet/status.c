@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #define LOG_MODULE "mqtt"
+#include "core/date.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "kabar_build.h"
@@ -31,7 +32,7 @@ static const char *const ticker_keys[] = {"frames",         "dropped_frames", "i
 
 struct kb_mqtt_status {
     char *group, *screen, *stats_path;
-    char since[32];
+    char since[KB_DATE_RFC3339_SIZE];
     /* The file the cached figures came from; a change re-reads it. */
     bool have_sig;
     dev_t dev;
@@ -41,13 +42,6 @@ struct kb_mqtt_status {
     json_t *ticker; /* the ticker's part of the status, or NULL before the first look */
 };
 
-static void rfc3339_utc(time_t t, char *buf, size_t size)
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 struct kb_mqtt_status *kb_mqtt_status_new(const char *group, const char *screen,
                                           const char *stats_path)
 {
@@ -55,7 +49,7 @@ struct kb_mqtt_status *kb_mqtt_status_new(const char *group, const char *screen,
     st->group = kb_xstrdup(group);
     st->screen = kb_xstrdup(screen);
     st->stats_path = stats_path != NULL ? kb_xstrdup(stats_path) : NULL;
-    rfc3339_utc(time(NULL), st->since, sizeof(st->since));
+    kb_date_format_rfc3339(time(NULL), st->since);
     return st;
 }
 
@@ -119,8 +113,8 @@ static json_t *ticker_part(const char *state, const char *why)
 static json_t *ticker_from_stats(json_t *root, time_t mtime)
 {
     json_t *t = ticker_part("ok", NULL);
-    char when[32];
-    rfc3339_utc(mtime, when, sizeof(when));
+    char when[KB_DATE_RFC3339_SIZE];
+    kb_date_format_rfc3339(mtime, when);
     json_object_set_new(t, "stats_time", json_string(when));
     for (size_t i = 0; i < sizeof(ticker_keys) / sizeof(ticker_keys[0]); i++) {
         json_t *v = json_object_get(root, ticker_keys[i]);
