@@ -1,7 +1,5 @@
 #include "render/screen.h"
 
-#include <errno.h>
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +7,11 @@
 #define LOG_MODULE "render"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "render/png.h"
 
+/* The size asked for, else a common one: a window small enough for a
+ * laptop's desktop, a headless target the size of the TVs kabar runs on, so
+ * screenshots and pixel tests show what a wall shows. */
 static void default_size(const struct kb_screen_opts *opts, int *w, int *h)
 {
     *w = opts->width;
@@ -30,16 +32,27 @@ bool kb_screen_open(struct kb_screen *screen, const struct kb_screen_opts *opts,
 {
     memset(screen, 0, sizeof(*screen));
     screen->mode = opts->mode;
+    /* Hints are read when the subsystem starts and the renderer is made,
+     * so they are all set first. Headless is SDL's dummy video driver: no
+     * display, no GPU, the same pixels on every machine (the pixel tests
+     * rely on it). */
     if (opts->mode == KB_SCREEN_HEADLESS)
         SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
     /* The software renderer on X11 otherwise uploads every frame through GL
      * (DESIGN.md, "Measured facts": 16 ms against 0.9 ms a frame). */
     SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    /* A ticker is watched, not used: the screen must not blank. */
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+    /* Glyphs are drawn texel for pixel from the atlas; linear filtering
+     * would blur them and, on the software renderer, leave the fast blit
+     * path (DESIGN.md, "Measured facts"). */
     SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "nearest");
     if (opts->render_driver != NULL && opts->render_driver[0] != '\0')
         SDL_SetHint(SDL_HINT_RENDER_DRIVER, opts->render_driver);
 
+    /* Only the subsystems the screen needs, quit again on close: when a
+     * fullscreen open fails, kabar opens a headless screen in the same
+     * process (app/loop_open.c), and tests open many screens in one. */
     if (SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0)
         return kb_error_set(err, "cannot start SDL video: %s", SDL_GetError());
 
@@ -61,10 +74,15 @@ bool kb_screen_open(struct kb_screen *screen, const struct kb_screen_opts *opts,
     if (opts->mode == KB_SCREEN_FULLSCREEN)
         SDL_ShowCursor(SDL_DISABLE);
 
+    /* Headless asks for the software renderer by name so a machine with a
+     * GL driver does not pick it for the dummy window: pictures must not
+     * depend on the machine that made them. */
     Uint32 rflags = opts->mode == KB_SCREEN_HEADLESS ? SDL_RENDERER_SOFTWARE : 0;
     if (opts->vsync && opts->mode != KB_SCREEN_HEADLESS)
         rflags |= SDL_RENDERER_PRESENTVSYNC;
     screen->renderer = SDL_CreateRenderer(screen->window, -1, rflags);
+    /* Some drivers cannot wait for vsync; a ticker without it still runs,
+     * paced by the clock (DESIGN.md, "Motion"). */
     if (screen->renderer == NULL && (rflags & SDL_RENDERER_PRESENTVSYNC)) {
         LOG_WARN("no renderer with vsync (%s); pacing by the clock", SDL_GetError());
         screen->renderer = SDL_CreateRenderer(screen->window, -1, 0);
@@ -78,6 +96,7 @@ bool kb_screen_open(struct kb_screen *screen, const struct kb_screen_opts *opts,
     SDL_RendererInfo info;
     SDL_GetRendererInfo(screen->renderer, &info);
     snprintf(screen->driver, sizeof(screen->driver), "%s", info.name);
+    /* The atlas sizes its pages from this; the smaller side bounds a square page. */
     screen->max_texture = info.max_texture_width < info.max_texture_height
                               ? info.max_texture_width
                               : info.max_texture_height;
@@ -87,6 +106,8 @@ bool kb_screen_open(struct kb_screen *screen, const struct kb_screen_opts *opts,
     screen->vsync = (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0 && !screen->software &&
                     opts->mode != KB_SCREEN_HEADLESS;
 
+    /* The crawl's speed is pixels per frame times frames per second, so it
+     * needs the refresh rate; 60 Hz is what a TV that reports none runs at. */
     SDL_DisplayMode mode;
     int display = SDL_GetWindowDisplayIndex(screen->window);
     screen->refresh_hz = 60.0;
@@ -109,6 +130,9 @@ void kb_screen_close(struct kb_screen *screen)
     memset(screen, 0, sizeof(*screen));
 }
 
+/* The renderer's output size, which is what drawing is measured in; it can
+ * differ from the window's size on a high-density display. The window's
+ * size only if the renderer cannot say. */
 bool kb_screen_update_size(struct kb_screen *screen)
 {
     int w = 0, h = 0;
@@ -118,41 +142,6 @@ bool kb_screen_update_size(struct kb_screen *screen)
     screen->width = w;
     screen->height = h;
     return changed;
-}
-
-bool kb_png_write_rgb(const char *path, const unsigned char *rgb, int w, int h, int pitch,
-                      struct kb_error *err)
-{
-    FILE *f = fopen(path, "wb");
-    if (f == NULL)
-        return kb_error_set(err, "%s: %s", path, strerror(errno));
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    png_infop info = png != NULL ? png_create_info_struct(png) : NULL;
-    png_bytep *rows = kb_xcalloc((size_t)h, sizeof(*rows));
-    bool ok = false;
-    if (png == NULL || info == NULL) {
-        kb_error_set(err, "%s: cannot start libpng", path);
-        goto done;
-    }
-    if (setjmp(png_jmpbuf(png))) {
-        kb_error_set(err, "%s: cannot write PNG", path);
-        goto done;
-    }
-    png_init_io(png, f);
-    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(png, info);
-    for (int y = 0; y < h; y++)
-        rows[y] = (png_bytep)(rgb + (size_t)y * (size_t)pitch);
-    png_write_image(png, rows);
-    png_write_end(png, NULL);
-    ok = true;
-done:
-    png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
-    free(rows);
-    if (fclose(f) != 0 && ok)
-        ok = kb_error_set(err, "%s: %s", path, strerror(errno));
-    return ok;
 }
 
 bool kb_screen_save_png(struct kb_screen *screen, const char *path, struct kb_error *err)

@@ -42,10 +42,7 @@ void kb_screen_close(struct kb_screen *screen);
 bool kb_screen_update_size(struct kb_screen *screen);
 
 /* Reads the current back buffer (call before SDL_RenderPresent) and writes
- * it as an 8-bit RGB PNG. */
+ * it as an 8-bit RGB PNG (render/png.h). */
 bool kb_screen_save_png(struct kb_screen *screen, const char *path, struct kb_error *err);
-/* Writes w x h RGB pixels (3 bytes each, rows of pitch bytes) as a PNG. */
-bool kb_png_write_rgb(const char *path, const unsigned char *rgb, int w, int h, int pitch,
-                      struct kb_error *err);
 
 #endif

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "render/image.h"
+#include "render/png.h"
 #include "render/screen.h"
 
 static void test_names_confined(void **state)
