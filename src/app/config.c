@@ -140,9 +140,8 @@ static const struct key keys[] = {
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
-/* The longest `key = value` line inih (Debian's, INI_MAX_LINE 200) reads
- * whole, less its line break and NUL. */
-#define CONFIG_LINE_MAX 196
+/* The longest `key = value` line inih reads whole (core/limits.h says why). */
+#define CONFIG_LINE_MAX KB_CONFIG_LINE_MAX
 
 static bool parse_color(const char *s, struct kb_color *c)
 {

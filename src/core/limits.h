@@ -25,4 +25,41 @@
 /* Config file: a hand-written INI of a few dozen keys. */
 #define KB_CONFIG_MAX_BYTES (256 * 1024)
 
+/* A config line inih reads whole: Debian's inih has INI_MAX_LINE 200, less
+ * the line break and NUL. A longer `key = value` could not be written back
+ * by --print-config, so config.c refuses it. */
+#define KB_CONFIG_LINE_MAX 196
+
+/* Bidi embeddings, overrides and isolates kept open in one item's text;
+ * deeper openers are dropped. UAX #9 allows a level of 125 (max_depth); each
+ * opener raises the level by one or two, so from a base level of 1 at most
+ * 62 can never overflow it. FriBidi 1.0.8 (Debian 12) reads uninitialised
+ * memory, and may crash, when isolates follow an overflowed embedding
+ * (tests/text/test_regress_fribidi.c): no item text may take it there. */
+#define KB_BIDI_STACK_MAX 62
+/* Languages in a `languages =` list: far more than any screen shows. */
+#define KB_LANGS_MAX 32
+
+/* Fonts in the table, from the chain file and what fontconfig finds for
+ * rare scripts. The table never grows past this, so its slots never move
+ * and readers on other threads need no lock; a chain of a few dozen fonts
+ * fits many times over. */
+#define KB_FONTS_MAX 256
+/* Strikes remembered per bitmap font (Noto Color Emoji has one). */
+#define KB_FONT_STRIKES_MAX 8
+/* Directories named in a font chain file. */
+#define KB_FONT_CHAIN_PATHS_MAX 16
+/* One line of a font chain file: a path and a few options. */
+#define KB_FONT_CHAIN_LINE_MAX 4096
+/* Code points fontconfig found nothing for, remembered so it is asked once;
+ * item text chooses them, so the list must stop somewhere. */
+#define KB_FC_MISSES_MAX 1024
+
+/* `kabar mqtt`: a password file holds one line; anything longer is not a
+ * password file. */
+#define KB_MQTT_PASSWORD_MAX 1024
+/* Every topic kabar builds: "kabar/" + group + "/status/" + screen, with
+ * room for an extra topic filter from the config. */
+#define KB_MQTT_TOPIC_MAX 512
+
 #endif

@@ -4,15 +4,8 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "core/limits.h"
 #include "core/xmalloc.h"
-
-/* Depth of explicit bidi embeddings, isolates and overrides kept; deeper
- * openers are dropped. UAX #9 allows a level of 125 (max_depth); each
- * opener raises the level by one or two, so from a base level of 1 at most
- * 62 can never overflow it. FriBidi 1.0.8 (Debian 12) reads uninitialised
- * memory, and may crash, when isolates follow an overflowed embedding
- * (tests/text/test_regress_fribidi.c): no item text may take it there. */
-#define BIDI_STACK_MAX 62
 
 bool kb_utf8_validate(const char *s, size_t len, size_t *bad_offset)
 {
@@ -88,7 +81,7 @@ char *kb_text_clean(const char *s, size_t len, size_t *out_len)
     char *buf = kb_xmalloc(cap);
     bool pending_space = false;
     /* 1 = isolate (closed by PDI), 0 = embedding or override (closed by PDF). */
-    uint8_t stack[BIDI_STACK_MAX];
+    uint8_t stack[KB_BIDI_STACK_MAX];
     int depth = 0;
 
     size_t i = 0;
@@ -105,7 +98,7 @@ char *kb_text_clean(const char *s, size_t len, size_t *out_len)
         case 0x202b:
         case 0x202d:
         case 0x202e: /* LRE RLE LRO RLO */
-            if (depth < BIDI_STACK_MAX)
+            if (depth < KB_BIDI_STACK_MAX)
                 stack[depth++] = 0;
             else
                 continue;
@@ -113,7 +106,7 @@ char *kb_text_clean(const char *s, size_t len, size_t *out_len)
         case 0x2066:
         case 0x2067:
         case 0x2068: /* LRI RLI FSI */
-            if (depth < BIDI_STACK_MAX)
+            if (depth < KB_BIDI_STACK_MAX)
                 stack[depth++] = 1;
             else
                 continue;

@@ -11,14 +11,11 @@
 
 #include "fleet/mqtt.h"
 #include "core/error.h"
+#include "core/limits.h"
 
 #define KB_MQTT_PORT 1883
 #define KB_MQTT_TLS_PORT 8883
-/* A password file holds one line; anything longer is not a password file. */
-#define KB_MQTT_PASSWORD_MAX 1024
-/* Every topic kabar builds: "kabar/" + group + "/status/" + screen, with
- * room for an extra topic filter from the config. */
-#define KB_MQTT_TOPIC_MAX 512
+/* KB_MQTT_PASSWORD_MAX and KB_MQTT_TOPIC_MAX: core/limits.h. */
 
 /* A group, a screen or an item id as one topic level: the spool's id rules
  * (1-128 of A-Z a-z 0-9 . _ : -), so it can never hold the topic

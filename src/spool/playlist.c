@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/limits.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "spool/map.h"
@@ -30,8 +31,6 @@
 #define STRIDE_HIGH 1
 /* The pass of a slot made by this rebuild, until it joins. */
 #define PASS_NEW UINT64_MAX
-/* Languages in a `languages =` list: far more than any screen shows. */
-#define LANGS_MAX 32
 
 struct slot {
     char key[KB_ID_MAX + 3]; /* "i:<id>" or "s:<story>"; the map key */
@@ -47,7 +46,7 @@ struct cand {
 };
 
 struct kb_playlist {
-    char langs[LANGS_MAX][KB_LANG_MAX + 1];
+    char langs[KB_LANGS_MAX][KB_LANG_MAX + 1];
     size_t nlangs;
     enum kb_language_mode mode;
 
@@ -177,8 +176,8 @@ struct kb_playlist *kb_playlist_new(const char *languages, enum kb_language_mode
             LOG_WARN("languages: \"%s\" is not a BCP 47 language tag; ignored", tok);
             continue;
         }
-        if (pl->nlangs == LANGS_MAX) {
-            LOG_WARN("languages: more than %d; the rest are ignored", LANGS_MAX);
+        if (pl->nlangs == KB_LANGS_MAX) {
+            LOG_WARN("languages: more than %d; the rest are ignored", KB_LANGS_MAX);
             break;
         }
         memcpy(pl->langs[pl->nlangs++], tok, n + 1);

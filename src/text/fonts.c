@@ -13,22 +13,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/limits.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "kabar_build.h"
 
-/* The table never grows past this, so its slots never move and readers on
- * other threads need no lock: a chain of a few dozen fonts plus what
- * fontconfig finds for rare scripts fits many times over. */
-#define FONTS_MAX 256
-/* Strikes remembered per bitmap font (Noto Color Emoji has one). */
-#define STRIKES_MAX 8
-/* Directories in a chain file. */
-#define PATHS_MAX 16
-/* A chain file line. */
-#define LINE_MAX_BYTES 4096
-/* Code points fontconfig found nothing for, remembered so it is asked once. */
-#define FC_MISSES_MAX 1024
+/* Bounds on the font table and chain files: core/limits.h says why. */
+#define FONTS_MAX KB_FONTS_MAX
+#define STRIKES_MAX KB_FONT_STRIKES_MAX
+#define PATHS_MAX KB_FONT_CHAIN_PATHS_MAX
+#define LINE_MAX_BYTES KB_FONT_CHAIN_LINE_MAX
+#define FC_MISSES_MAX KB_FC_MISSES_MAX
 /* Per-thread cache of (grapheme, script, language) -> font. */
 #define CACHE_SIZE 4096
 /* Graphemes of up to this many code points are cached (a Thai or
