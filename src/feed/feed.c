@@ -18,7 +18,7 @@
 #include "feed/fetch.h"
 #include "core/ini.h"
 #include "cli/usage.h"
-#include "feed/limits.h"
+#include "core/limits.h"
 #include "feed/map.h"
 #include "feed/parse.h"
 #include "feed/store.h"

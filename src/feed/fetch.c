@@ -5,7 +5,7 @@
 
 #include <curl/curl.h>
 
-#include "feed/limits.h"
+#include "core/limits.h"
 #include "core/xmalloc.h"
 #include "kabar_build.h"
 

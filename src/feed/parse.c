@@ -12,7 +12,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 
-#include "feed/limits.h"
+#include "core/limits.h"
 #include "feed/text.h"
 #include "core/date.h"
 #include "core/xmalloc.h"

@@ -11,7 +11,6 @@
 
 #include <jansson.h>
 
-#include "feed/limits.h"
 #include "core/date.h"
 #include "core/limits.h"
 #include "core/xmalloc.h"

@@ -9,7 +9,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
-#include "feed/limits.h"
+#include "core/limits.h"
 #include "core/xmalloc.h"
 
 /* ---- HTML to text ---- */

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "feed/limits.h"
+#include "core/limits.h"
 #include "feed/map.h"
 #include "feed/parse.h"
 #include "feed/text.h"
