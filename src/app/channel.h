@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "core/limits.h"
-#include "render/crawl.h"
+#include "render/seg.h"
 #include "text/line.h"
 
 /* Lines laid out ahead of need: one entering, one spare for a fast crawl. */

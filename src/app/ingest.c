@@ -13,9 +13,7 @@
 #include "app/present.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
-#include "render/chrome.h"
-#include "render/crawl.h"
-#include "render/panel.h"
+#include "render/seg.h"
 #include "spool/playlist.h"
 #include "spool/spool.h"
 

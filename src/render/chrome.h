@@ -12,15 +12,10 @@
 
 #include "render/atlas.h"
 #include "render/batch.h"
+#include "render/seg.h"
 #include "text/line.h"
 
-enum kb_chrome_slot {
-    KB_CHROME_LABEL = 0,
-    KB_CHROME_BREAKING_LABEL,
-    KB_CHROME_CLOCK,
-    KB_CHROME_STALE,
-    KB_CHROME_SLOTS
-};
+/* The slots (enum kb_chrome_slot) are in render/seg.h. */
 
 struct kb_chrome_style {
     SDL_Color label_bg, label_fg, breaking_label_bg, breaking_label_fg, clock_fg, stale_fg,

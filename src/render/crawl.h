@@ -21,24 +21,13 @@
 #include <SDL.h>
 
 #include "render/atlas.h"
+#include "render/seg.h"
 #include "text/line.h"
 
 enum kb_crawl_dir { KB_CRAWL_AUTO = 0, KB_CRAWL_RIGHT_TO_LEFT, KB_CRAWL_LEFT_TO_RIGHT };
 
-/* Flags of an item on the crawl. */
-#define KB_CRAWL_BREAKING 1u
-
-/* An item is a few laid-out lines side by side, in logical order: its
- * source label, its text, its machine-translation badge, the separator.
- * A right-to-left item shows them mirrored, so its source is read first. */
-enum kb_seg_style { KB_SEG_TEXT = 0, KB_SEG_SOURCE, KB_SEG_BADGE, KB_SEG_SEPARATOR };
-
-struct kb_crawl_seg {
-    struct kb_line *line;
-    enum kb_seg_style style;
-};
-
-#define KB_CRAWL_SEGS_MAX 4
+/* Item flags (KB_CRAWL_BREAKING), segments and their styles are in
+ * render/seg.h, which the ingest thread uses without SDL. */
 
 struct kb_crawl_style {
     SDL_Color text, breaking_text, source, badge_bg, badge_fg, separator;

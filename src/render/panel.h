@@ -15,10 +15,10 @@
 
 #include "render/atlas.h"
 #include "render/batch.h"
+#include "render/seg.h"
 #include "text/line.h"
 
-/* Lines of a quote, plus its attribution. */
-#define KB_PANEL_LINES_MAX 2
+/* KB_PANEL_LINES_MAX, the lines of a quote, is in render/seg.h. */
 
 struct kb_panel_style {
     SDL_Color text, attribution, background;
