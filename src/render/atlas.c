@@ -16,6 +16,8 @@
 /* A page smaller than this holds too few glyphs to be useful. */
 #define PAGE_MIN 64
 
+/* A shelf is a row of a page as tall as the first glyph put on it; glyphs
+ * fill it left to right (x is where the next one goes). */
 struct shelf {
     int y, h, x;
 };
@@ -28,6 +30,8 @@ struct page {
     uint64_t last_used; /* frame number */
 };
 
+/* The glyph table is open addressing with linear probing: a lookup per
+ * glyph per frame must not allocate or chase pointers. */
 struct entry {
     uint64_t key; /* 0: empty slot */
     struct kb_atlas_glyph g;
@@ -51,6 +55,10 @@ struct kb_atlas {
     size_t scratch_cap;
 };
 
+/* Glyphs are keyed by glyph id, never by code point: one code point is
+ * several glyphs (Arabic joining forms, ligatures) and one glyph may stand
+ * for several code points. px is part of the key because the same glyph is
+ * drawn at the crawl's, the chrome's and the panel's sizes. */
 static uint64_t make_key(int font, uint32_t glyph, int px)
 {
     /* +1 so that no real key is 0, the empty slot. */
@@ -86,9 +94,13 @@ struct kb_atlas *kb_atlas_new(SDL_Renderer *renderer, struct kb_faces *faces,
         size = opts->max_texture;
     if (size < PAGE_MIN)
         size = PAGE_MIN;
+    /* A power of two: the software renderer truncates texture coordinates
+     * back to texels, exactly only on such pages (DESIGN.md, "Measured
+     * facts"). */
     a->page_size = floor_pow2(size);
     size_t page_bytes = (size_t)a->page_size * (size_t)a->page_size * 4;
     a->max_pages = (int)(opts->budget_bytes / page_bytes);
+    /* A budget below one page still draws text: it reuses its one page. */
     if (a->max_pages < 1)
         a->max_pages = 1;
     a->pages = kb_xcalloc((size_t)a->max_pages, sizeof(*a->pages));
@@ -143,6 +155,8 @@ static struct entry *lookup(struct kb_atlas *a, uint64_t key)
 
 static void insert(struct kb_atlas *a, uint64_t key, const struct kb_atlas_glyph *g);
 
+/* Keeps the table at most three quarters full, where linear probing stays
+ * a probe or two. */
 static void grow(struct kb_atlas *a)
 {
     struct entry *old = a->table;
@@ -168,7 +182,10 @@ static void insert(struct kb_atlas *a, uint64_t key, const struct kb_atlas_glyph
     e->g = *g;
 }
 
-/* Drops every entry of page p: rebuild the table without them (eviction is rare). */
+/* Drops every entry of page p by rebuilding the table without them. Linear
+ * probing cannot simply clear a slot (it would cut the probe chains through
+ * it), and tombstones would slow every later lookup; an eviction happens
+ * only when the budget is full, so one pass over the table then is cheap. */
 static void forget_page(struct kb_atlas *a, int p)
 {
     struct entry *old = a->table;
@@ -182,6 +199,9 @@ static void forget_page(struct kb_atlas *a, int p)
     free(old);
 }
 
+/* RGBA because SDL2 has no one-channel texture; static because a glyph is
+ * uploaded once (SDL_UpdateTexture) and never read back; nearest because
+ * glyphs are drawn texel for pixel. */
 static bool page_create(struct kb_atlas *a, struct page *p)
 {
     p->tex = SDL_CreateTexture(a->renderer, SDL_PIXELFORMAT_RGBA32, SDL_TEXTUREACCESS_STATIC,
@@ -196,7 +216,11 @@ static bool page_create(struct kb_atlas *a, struct page *p)
     return true;
 }
 
-/* Finds room for a w x h box (padding included) in page p. */
+/* Finds room for a w x h box (padding included) in page p: shelf packing.
+ * The glyphs of a line at one size have nearly one height, so rows of
+ * glyphs waste little, and a page needs no free-space map, only its shelves
+ * and the top of the unused part. Space is never freed glyph by glyph: a
+ * page is emptied whole (alloc), so holes never need filling. */
 static bool page_alloc(struct kb_atlas *a, struct page *p, int w, int h, int *x, int *y)
 {
     if (w > a->page_size || h > a->page_size)
@@ -204,7 +228,10 @@ static bool page_alloc(struct kb_atlas *a, struct page *p, int w, int h, int *x,
     struct shelf *best = NULL;
     for (size_t i = 0; i < p->n_shelves; i++) {
         struct shelf *s = &p->shelves[i];
-        /* A shelf fits if it is tall enough but not wastefully so. */
+        /* A shelf fits if it is tall enough but not wastefully so: a comma
+         * on a shelf of capitals would waste the space above it; past a
+         * quarter taller it gets a shelf of its own. The lowest fitting
+         * shelf wastes least. */
         if (s->h >= h && s->h <= h + h / 4 + 2 && s->x + w <= a->page_size &&
             (best == NULL || s->h < best->h))
             best = s;
@@ -226,7 +253,14 @@ static bool page_alloc(struct kb_atlas *a, struct page *p, int w, int h, int *x,
 }
 
 /* Room for w x h: in an existing page, a new page within the budget, or the
- * least recently used page, emptied. */
+ * least recently used page, emptied. The newest page is tried first: it
+ * is the one most likely to have room.
+ *
+ * Eviction is by page, not by glyph: a glyph's hole in a shelf is the wrong
+ * size for most other glyphs, while an empty page takes anything, and a
+ * frame number per page is all the bookkeeping needed. A page's clock is
+ * set whenever one of its glyphs is asked for (kb_atlas_get), so the pages
+ * in view now are never the least recently used unless every page is. */
 static int alloc(struct kb_atlas *a, int w, int h, int *x, int *y)
 {
     for (int i = a->n_pages - 1; i >= 0; i--) {
@@ -248,6 +282,8 @@ static int alloc(struct kb_atlas *a, int w, int h, int *x, int *y)
             lru = i;
     }
     struct page *p = &a->pages[lru];
+    /* Quads batched this frame may point into the page: draw them before
+     * its texels are overwritten. */
     if (p->last_used == a->frame && a->flush != NULL)
         a->flush(a->flush_user);
     page_clear(p);
@@ -323,6 +359,8 @@ static bool rasterise(struct kb_atlas *a, int font, uint32_t glyph, int px,
     if (face == NULL)
         return false;
     bool color = kb_fonts_is_color(kb_faces_fonts(a->faces), font);
+    /* Light hinting moves outlines only vertically, so glyphs keep the
+     * unhinted horizontal metrics the layout placed them by. */
     FT_Int32 flags = color ? FT_LOAD_COLOR : (FT_LOAD_DEFAULT | FT_LOAD_TARGET_LIGHT);
     if (FT_Load_Glyph(face, glyph, flags) != 0) {
         LOG_WARN_ONCE("atlas-load", "cannot load glyph %u of font %d", glyph, font);
@@ -332,6 +370,8 @@ static bool rasterise(struct kb_atlas *a, int font, uint32_t glyph, int px,
         FT_Render_Glyph(face->glyph, FT_RENDER_MODE_NORMAL) != 0)
         return false;
     const FT_Bitmap *bm = &face->glyph->bitmap;
+    /* A colour bitmap font has fixed strikes (Noto Color Emoji: 109 px):
+     * scale it to px as the layout scaled its advances. */
     double s = 1.0;
     if (bm->pixel_mode == FT_PIXEL_MODE_BGRA && face->size->metrics.y_ppem > 0)
         s = (double)px / face->size->metrics.y_ppem;
@@ -419,6 +459,8 @@ SDL_Texture *kb_atlas_texture(struct kb_atlas *a, int page)
     return page >= 0 && page < a->n_pages ? a->pages[page].tex : NULL;
 }
 
+/* The textures are gone with the device; the glyph table keeps its
+ * capacity, since the same glyphs come back within a few frames. */
 void kb_atlas_reset(struct kb_atlas *a, SDL_Renderer *renderer)
 {
     for (int i = 0; i < a->n_pages; i++) {

@@ -41,6 +41,9 @@ struct kb_atlas_opts {
  * emptied, so the caller can submit what it has batched from it. */
 typedef void (*kb_atlas_flush_fn)(void *user);
 
+/* A new atlas with no page yet; the caller frees it with kb_atlas_free.
+ * It borrows renderer and faces, which must outlive it (or, for renderer,
+ * until kb_atlas_reset hands it another). */
 struct kb_atlas *kb_atlas_new(SDL_Renderer *renderer, struct kb_faces *faces,
                               const struct kb_atlas_opts *opts);
 void kb_atlas_free(struct kb_atlas *atlas);
@@ -49,14 +52,20 @@ void kb_atlas_set_flush(struct kb_atlas *atlas, kb_atlas_flush_fn fn, void *user
 /* Starts a frame: the clock of least-recently-used, and the per-frame counters. */
 void kb_atlas_begin_frame(struct kb_atlas *atlas);
 /* The glyph, rasterised and uploaded if it is not in the atlas yet. NULL if
- * it cannot be drawn (font gone, glyph too large for a page). The pointer is
- * valid until the next kb_atlas_get. */
+ * it cannot be drawn (font gone, glyph too large for a page). Owned by the
+ * atlas; copy what you need: the pointer is valid only until the next call
+ * that may add a glyph or empty a page (kb_atlas_get, kb_atlas_warm,
+ * kb_atlas_reset, kb_atlas_free). */
 const struct kb_atlas_glyph *kb_atlas_get(struct kb_atlas *atlas, int font, uint32_t glyph, int px);
 /* True if the glyph is in the atlas now. */
 bool kb_atlas_has(struct kb_atlas *atlas, int font, uint32_t glyph, int px);
 /* Rasterises at most max_new of line's glyphs that are not in the atlas yet;
  * returns how many are still missing after that (0: the line is ready). */
 size_t kb_atlas_warm(struct kb_atlas *atlas, const struct kb_line *line, size_t max_new);
+/* The texture of page (NULL if there is no such page). Owned by the atlas:
+ * do not destroy it. It stays the same texture until kb_atlas_reset or
+ * kb_atlas_free, but its texels change when the page is emptied for other
+ * glyphs; the flush callback runs before that happens within a frame. */
 SDL_Texture *kb_atlas_texture(struct kb_atlas *atlas, int page);
 
 /* The renderer lost its textures (SDL_RENDER_TARGETS_RESET, _DEVICE_RESET):
