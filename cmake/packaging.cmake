@@ -19,6 +19,10 @@ install(FILES ${CMAKE_SOURCE_DIR}/boards/debian/copyright DESTINATION share/doc/
 if(EXISTS ${CMAKE_SOURCE_DIR}/boards/README.md)
   install(FILES ${CMAKE_SOURCE_DIR}/boards/README.md DESTINATION share/doc/kabar RENAME boards.md)
 endif()
+# The newsroom's page (docs/fleet.md), served by mosquitto's http_dir; its
+# vendor/ folder is filled by dashboard/vendor.sh (scripts/install-deps.sh).
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/dashboard/ DESTINATION share/kabar/dashboard
+  FILES_MATCHING PATTERN "*.html" PATTERN "*.css" PATTERN "*.js" PATTERN "*.svg" PATTERN "*.md")
 foreach(doc kiosk.md config.md spool.md cli.md licences.md)
   if(EXISTS ${CMAKE_SOURCE_DIR}/docs/${doc})
     install(FILES ${CMAKE_SOURCE_DIR}/docs/${doc} DESTINATION share/doc/kabar)

@@ -32,7 +32,11 @@ packages=(
   unicode-data libharfbuzz-bin
   python3 rsync
   xvfb xauth
+  chromium
 )
+# The newsroom's page (dashboard/) takes its MQTT client from npm, and its
+# tests drive Chromium from Node.js: Debian's, unless the machine has its own.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 arches=() sysroots=() image=no
 for arg in "$@"; do
@@ -195,3 +199,6 @@ if [ "$image" = yes ] && ! arch-test arm64 >/dev/null 2>&1; then
   arch-test arm64 >/dev/null 2>&1 ||
     echo "install-deps: arm64 binaries do not run through qemu-user here (binfmt_misc)" >&2
 fi
+
+# The page's MQTT client and its tests' browser driver, pinned (dashboard/vendor.sh).
+"$(dirname "$0")/../dashboard/vendor.sh" --test
