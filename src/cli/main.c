@@ -12,7 +12,6 @@
 #include "cli/cmd.h"
 #include "cli/usage.h"
 #include "feed/feed.h"
-#include "fleet/mqtt.h"
 #include "kabar_build.h"
 
 static const char usage_main[] =
@@ -40,7 +39,7 @@ static const struct {
     {"validate", kb_cmd_validate_usage, kb_cmd_validate},
     {"post", kb_cmd_post_usage, kb_cmd_post},
     {"preview", kb_cmd_preview_usage, kb_cmd_preview},
-    {"mqtt", kb_mqtt_usage, kb_mqtt_main},
+    {"mqtt", kb_cmd_mqtt_usage, kb_cmd_mqtt},
     {"feed", kb_feed_usage, kb_feed_main},
 };
 

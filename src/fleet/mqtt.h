@@ -8,28 +8,27 @@
  * one way items enter a screen, and publishes what the screen shows on
  * kabar/<group>/status/<screen>.
  *
- * Both entry points below are whole commands: they call mosquitto_lib_init
+ * The three entry points below are whole commands: they call mosquitto_lib_init
  * and mosquitto_lib_cleanup themselves and ignore SIGPIPE while they run
  * (a broker that drops a TLS connection must not kill the process). */
-#ifndef KB_APP_MQTT_H
-#define KB_APP_MQTT_H
+#ifndef KB_FLEET_MQTT_H
+#define KB_FLEET_MQTT_H
 
 #include <stdbool.h>
 
 #include "core/error.h"
 
-/* Printed by `kabar mqtt --help`. */
-extern const char kb_mqtt_usage[];
+struct kb_mqtt_settings; /* fleet/settings.h */
 
-/* `kabar mqtt ...`: argv[0] is "mqtt". Runs the bridge until SIGINT or
- * SIGTERM, then publishes the screen's offline status and returns 0.
- * Returns 2 on a usage error (message and usage on stderr), 1 when it
- * cannot start (an unreadable password file, a spool it cannot create).
- * While it runs it handles SIGINT and SIGTERM itself (the previous
- * handlers come back when it returns); a caller running it in a thread
- * stops it with pthread_kill(thread, SIGTERM). Not reentrant: one bridge
- * per process. */
-int kb_mqtt_main(int argc, char **argv);
+/* `kabar mqtt`: runs the bridge that set describes (checked with
+ * kb_mqtt_settings_finish; borrowed for the call) until SIGINT or SIGTERM,
+ * then publishes the screen's offline status and returns 0. Returns 1 when
+ * it cannot start (an unreadable password file, a spool it cannot create),
+ * the reason on stderr. While it runs it handles SIGINT and SIGTERM itself
+ * (the previous handlers come back when it returns); a caller running it in
+ * a thread stops it with pthread_kill(thread, SIGTERM). Not reentrant: one
+ * bridge per process. The flags are read by src/cli/cmd_mqtt.c. */
+int kb_mqtt_bridge_run(const struct kb_mqtt_settings *set);
 
 /* How to reach a broker beyond host and port. Every member may be NULL:
  * no TLS, anonymous. The strings are the caller's. */

@@ -88,6 +88,21 @@ check "a dot id gets a name the spool reads" bash -c "
 check "post refuses a bad lang" status_is 1 "$kabar" post --spool "$tmp/spool" --id p2 --lang 'en_US' hi
 
 # print-config shows the effective config with flags applied.
+# mqtt's flags (the bridge itself is tested in tests/fleet and test_mqtt.sh).
+check "mqtt --help" status_is 0 "$kabar" mqtt --help
+check "mqtt --help names the flags" grep -q -- '--host HOST' "$tmp/out"
+check "mqtt without --host is a usage error" status_is 2 "$kabar" mqtt --spool "$tmp/x"
+check "mqtt says what is missing" grep -q -- '--host' "$tmp/err"
+check "mqtt unknown flag" status_is 2 "$kabar" mqtt --no-such-flag
+check "mqtt refuses a password flag" status_is 2 "$kabar" mqtt --password hunter2
+check "mqtt --password says why" grep -q 'password-file' "$tmp/err"
+check "mqtt bad port" status_is 1 "$kabar" mqtt --port http
+check "mqtt bad port, one line" bash -c "[ \$(wc -l <'$tmp/err') = 1 ] && grep -q 'expected a port' '$tmp/err'"
+check "mqtt extra argument" status_is 2 "$kabar" mqtt --host h --group g --spool "$tmp/x" extra
+check "mqtt missing config" status_is 1 "$kabar" mqtt --config /nonexistent/kabar.conf
+check "mqtt missing CA file" status_is 1 "$kabar" mqtt --host 127.0.0.1 --group g \
+  --spool "$tmp/mqtt-spool" --screen s --cafile /nonexistent/ca.pem
+
 check "print-config" bash -c "'$kabar' --print-config --speed 77 | grep -qx 'speed = 77'"
 
 # A headless run on the demo spool writes a screenshot and stats.

@@ -4,14 +4,15 @@
 # showing it, the newsroom posting with `kabar post --mqtt` and
 # mosquitto_pub. Retraction, rejection, a broker restart mid-run, the
 # status topic, the last will and the persistent session. Skipped (77)
-# without the broker, the mosquitto clients or `kabar mqtt`.
+# without the broker or the mosquitto clients; fails if `kabar mqtt` is broken.
 set -u
 kabar=$1 src=$2 build=$3
 broker_bin=/usr/sbin/mosquitto
 for tool in "$broker_bin" mosquitto_pub mosquitto_sub python3; do
   command -v "$tool" >/dev/null || { echo "skipped: $tool not installed"; exit 77; }
 done
-"$kabar" mqtt --help >/dev/null 2>&1 || { echo "skipped: this kabar has no mqtt command"; exit 77; }
+# A broken `kabar mqtt` is a failure, never a skip.
+"$kabar" mqtt --help 2>&1 | grep -q -- '--host HOST' || { echo "FAIL: kabar mqtt --help does not print its usage"; exit 1; }
 
 tmp=$(mktemp -d)
 broker_pid='' bridge_pid='' ticker_pid=''

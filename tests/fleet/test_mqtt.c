@@ -437,43 +437,25 @@ static void test_settings(void **state)
     free(dir);
 }
 
-/* ---- the command line ---- */
+/* ---- the bridge's entry point (its flags are tested in tests/cli) ---- */
 
-static int run_main(const char *first, ...)
-{
-    char *argv[32];
-    int argc = 0;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
-        argv[argc++] = kb_xstrdup(a);
-    va_end(ap);
-    argv[argc] = NULL;
-    int status = kb_mqtt_main(argc, argv);
-    for (int i = 0; i < argc; i++)
-        free(argv[i]);
-    return status;
-}
-
-static void test_cli(void **state)
+static void test_entry_points(void **state)
 {
     (void)state;
-    assert_int_equal(run_main("mqtt", "--help", NULL), 0);
-    assert_int_equal(run_main("mqtt", "--spool", "/tmp/x", NULL), 2);
-    assert_int_equal(run_main("mqtt", "--no-such-flag", NULL), 2);
-    assert_int_equal(run_main("mqtt", "--password", "hunter2", NULL), 2);
-    assert_int_equal(run_main("mqtt", "--port", "http", NULL), 1);
-    assert_int_equal(
-        run_main("mqtt", "--host", "h", "--group", "g", "--spool", "/tmp/x", "extra", NULL), 2);
-    assert_int_equal(run_main("mqtt", "--config", "/nonexistent/kabar.conf", NULL), 1);
     /* A missing CA file stops it before it connects anywhere. */
-    assert_int_equal(run_main("mqtt", "--host", "127.0.0.1", "--group", "g", "--spool",
-                              "/tmp/kabar-mqtt-cli-spool", "--screen", "s", "--cafile",
-                              "/nonexistent/ca.pem", NULL),
-                     1);
+    struct kb_mqtt_settings s;
+    kb_mqtt_settings_init(&s);
+    struct kb_error err;
+    assert_true(kb_mqtt_settings_set(&s, "host", "127.0.0.1", "--host", &err));
+    assert_true(kb_mqtt_settings_set(&s, "group", "g", "--group", &err));
+    assert_true(kb_mqtt_settings_set(&s, "spool", "/tmp/kabar-mqtt-cli-spool", "--spool", &err));
+    assert_true(kb_mqtt_settings_set(&s, "screen", "s", "--screen", &err));
+    assert_true(kb_mqtt_settings_set(&s, "cafile", "/nonexistent/ca.pem", "--cafile", &err));
+    assert_true(kb_mqtt_settings_finish(&s, &err));
+    assert_int_equal(kb_mqtt_bridge_run(&s), 1);
+    kb_mqtt_settings_free(&s);
     rmdir("/tmp/kabar-mqtt-cli-spool");
 
-    struct kb_error err;
     assert_false(kb_mqtt_publish_item("127.0.0.1", 1, "g", bad, NULL, &err));
     assert_non_null(strstr(err.msg, "kabar post: field \"lang\""));
     assert_false(kb_mqtt_publish_item("127.0.0.1", 1, "a/b", good, NULL, &err));
@@ -660,30 +642,37 @@ static json_t *tclient_wait_json(struct tclient *c, const char *topic, const cha
 struct bridge_run {
     pthread_t thread;
     bool running;
-    char *argv[24];
-    int argc;
+    struct kb_mqtt_settings set;
     int status;
 };
 
 static void *bridge_thread(void *arg)
 {
     struct bridge_run *r = arg;
-    r->status = kb_mqtt_main(r->argc, r->argv);
+    r->status = kb_mqtt_bridge_run(&r->set);
     return NULL;
 }
 
+/* The bridge as `kabar mqtt --host 127.0.0.1 --port PORT --group fr --spool
+ * SPOOL --screen lobby --stats STATS --status-interval 0.2 --log-level error`
+ * runs it. */
 static void bridge_start(struct bridge_run *r, int port, const char *spool, const char *stats)
 {
     char portbuf[16];
     snprintf(portbuf, sizeof(portbuf), "%d", port);
-    const char *args[] = {
-        "mqtt",    "--host",      "127.0.0.1", "--port", portbuf,   "--group", "fr",
-        "--spool", spool,         "--screen",  "lobby",  "--stats", stats,     "--status-interval",
-        "0.2",     "--log-level", "error"};
-    r->argc = 0;
-    for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
-        r->argv[r->argc++] = kb_xstrdup(args[i]);
-    r->argv[r->argc] = NULL;
+    const char *kv[][2] = {{"host", "127.0.0.1"},
+                           {"port", portbuf},
+                           {"group", "fr"},
+                           {"spool", spool},
+                           {"screen", "lobby"},
+                           {"stats", stats},
+                           {"status_interval_s", "0.2"}};
+    kb_mqtt_settings_init(&r->set);
+    struct kb_error err;
+    for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+        assert_true(kb_mqtt_settings_set(&r->set, kv[i][0], kv[i][1], kv[i][0], &err));
+    assert_true(kb_mqtt_settings_finish(&r->set, &err));
+    kb_log_set_level(KB_LOG_ERR);
     r->status = -1;
     assert_int_equal(pthread_create(&r->thread, NULL, bridge_thread, r), 0);
     r->running = true;
@@ -696,9 +685,7 @@ static int bridge_stop(struct bridge_run *r)
     pthread_kill(r->thread, SIGTERM);
     pthread_join(r->thread, NULL);
     r->running = false;
-    for (int i = 0; i < r->argc; i++)
-        free(r->argv[i]);
-    r->argc = 0;
+    kb_mqtt_settings_free(&r->set);
     return r->status;
 }
 
@@ -890,7 +877,7 @@ int main(void)
         cmocka_unit_test(test_apply),
         cmocka_unit_test(test_status),
         cmocka_unit_test(test_settings),
-        cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_entry_points),
         cmocka_unit_test_setup_teardown(test_fleet, fleet_setup, fleet_teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
