@@ -14,6 +14,19 @@ SDL_Color kb_scene_color(struct kb_color c)
     return (SDL_Color){c.r, c.g, c.b, c.a};
 }
 
+SDL_Color kb_scene_bar_color(const struct kb_config *cfg, bool breaking, double since)
+{
+    if (!breaking)
+        return kb_scene_color(cfg->bar);
+    SDL_Color c = kb_scene_color(cfg->breaking_bg);
+    if (cfg->breaking_flash && since < 1.2 && (int)(since / 0.2) % 2 == 0) {
+        c.r = (Uint8)(c.r + (255 - c.r) / 2);
+        c.g = (Uint8)(c.g + (255 - c.g) / 2);
+        c.b = (Uint8)(c.b + (255 - c.b) / 2);
+    }
+    return c;
+}
+
 /* Pixels per frame at this screen height: speed is given at 1080 lines.
  * Within 5 % of a whole number of pixels, snap to it: whole-pixel steps
  * stay crisp on a TV. */

@@ -17,6 +17,10 @@ struct kb_scene {
 };
 
 SDL_Color kb_scene_color(struct kb_color c);
+/* The bar's colour: the bar colour, or while breaking news shows the
+ * breaking colour, flashing (lighter) three times in the first 1.2 s
+ * since it entered (since: seconds of crawl time) if breaking_flash is on. */
+SDL_Color kb_scene_bar_color(const struct kb_config *cfg, bool breaking, double since);
 /* The "lines" sizes are measured in: the height of a 16:9 screen of the
  * same area, at most the real height. A landscape 16:9 screen's height; a
  * portrait screen's is smaller, so a bar and its text keep to the width;
@@ -29,7 +33,7 @@ double kb_scene_px_per_frame(const struct kb_config *cfg, int height, double hz)
 /* The bar and the crawl on a w x h (logical) screen. The crawl area is
  * the whole bar until the chrome takes its boxes (kb_chrome_place). */
 struct kb_scene kb_scene_layout(const struct kb_config *cfg, int w, int h, double hz);
-/* The crawl's and the chrome's colours. */
+/* The crawl's and the chrome's colours (written into the caller's structs). */
 void kb_scene_styles(const struct kb_config *cfg, struct kb_crawl_style *crawl,
                      struct kb_chrome_style *chrome);
 

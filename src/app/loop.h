@@ -1,0 +1,87 @@
+/* The render thread's state for `kabar run`, and the steps kb_run takes
+ * with it: open (loop_open.c), set up from the config (loop_config.c), one
+ * frame (loop_frame.c), pace (pace.h), close (loop_open.c).
+ *
+ * Private to the ticker: one struct kb_loop lives on kb_run's stack and
+ * owns everything it points to except o (the caller's options, which
+ * outlive it). kb_loop_close frees all of it. */
+#ifndef KB_APP_LOOP_H
+#define KB_APP_LOOP_H
+
+#include <SDL.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app/channel.h"
+#include "app/config.h"
+#include "app/ingest.h"
+#include "app/run.h"
+#include "app/scene.h"
+#include "app/stats.h"
+#include "render/atlas.h"
+#include "render/batch.h"
+#include "render/chrome.h"
+#include "render/crawl.h"
+#include "render/panel.h"
+#include "render/screen.h"
+#include "text/fonts.h"
+
+struct kb_loop {
+    const struct kb_run_opts *o;
+    struct kb_config cfg;   /* the running config: the options', then reloads' */
+    double t0, first_frame; /* CLOCK_MONOTONIC: crawl time 0, the first present */
+    struct kb_screen screen;
+    struct kb_fonts *fonts;
+    struct kb_faces *faces;
+    struct kb_atlas *atlas;
+    struct kb_crawl *crawl;
+    struct kb_channel *ch;
+    struct kb_ingest *ingest;
+    struct kb_batch *batch;
+    struct kb_stats *stats;
+    struct kb_scene layout;
+    struct kb_chrome *chrome;
+    struct kb_panel *panel; /* NULL unless quotes = panel */
+    SDL_Texture *separator; /* separator_image, or NULL */
+    bool rtl_screen;
+    double t;              /* crawl time of this frame, seconds */
+    double breaking_since; /* crawl time breaking news last entered */
+    bool full_redraw;
+    bool panel_redraw; /* the whole screen was cleared: the panel too */
+    bool quote_asked;  /* the ingest thread was asked for the next quote */
+    /* Portrait screens: the scene is drawn upright into this texture of
+     * the logical size, then turned onto the screen. NULL at rotation 0. */
+    SDL_Texture *rotated;
+    int logical_w, logical_h;
+    bool breaking;
+};
+
+/* Open: fonts, the screen, the atlas, the crawl, the chrome, the channel
+ * and the ingest thread, from o->cfg (o must outlive L). Returns false,
+ * logged, with nothing left open if one of them cannot be had. */
+bool kb_loop_open(struct kb_loop *L, const struct kb_run_opts *o);
+/* Close: stops the ingest thread and frees all an opened L holds, then
+ * quits SDL. */
+void kb_loop_close(struct kb_loop *L);
+
+/* Styles, the panel, the chrome's mirroring and the separator from L->cfg. */
+void kb_loop_apply_config(struct kb_loop *L);
+/* Lays the scene out again for the current screen size and L->cfg. */
+void kb_loop_relayout(struct kb_loop *L);
+/* (Re)creates the rotation target for the current screen size. */
+void kb_loop_setup_rotation(struct kb_loop *L);
+/* (Re)loads the separator image of the config. */
+void kb_loop_load_separator(struct kb_loop *L);
+/* SIGHUP: reads the config again through o->reload and applies it. */
+void kb_loop_reload(struct kb_loop *L);
+
+/* The window's events (resize, expose, lost textures). Returns false when
+ * the window was closed (or Escape or q pressed). */
+bool kb_loop_events(struct kb_loop *L);
+/* Frame, up to the present: the channel's events, the crawl fed, stepped
+ * (to crawl frame `frame`, time L->t) and drawn with the bar, the panel and
+ * the chrome; what is visible noted for the stats; --screenshot (when
+ * last) and --record (loop pass n) saved. Returns the draw calls. */
+int kb_loop_frame(struct kb_loop *L, uint64_t n, uint64_t frame, bool last);
+
+#endif

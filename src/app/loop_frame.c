@@ -1,0 +1,241 @@
+/* One frame of the render loop, up to the present: events in, the crawl
+ * fed and stepped, the bar, crawl, panel and chrome drawn, what shows
+ * noted, pictures saved. */
+#include <stdlib.h>
+
+#define LOG_MODULE "run"
+#include "app/loop.h"
+#include "core/log.h"
+#include "core/xmalloc.h"
+
+/* How long a virtual-clock run waits for the ingest thread's next line
+ * before going on without it (a real-clock run never waits). */
+#define VIRTUAL_WAIT_MS 5000
+
+bool kb_loop_events(struct kb_loop *L)
+{
+    SDL_Event e;
+    while (SDL_PollEvent(&e)) {
+        switch (e.type) {
+        case SDL_QUIT:
+            return false;
+        case SDL_KEYDOWN:
+            if (e.key.keysym.sym == SDLK_ESCAPE || e.key.keysym.sym == SDLK_q)
+                return false;
+            break;
+        case SDL_WINDOWEVENT:
+            if (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
+                e.window.event == SDL_WINDOWEVENT_RESIZED) {
+                if (kb_screen_update_size(&L->screen))
+                    kb_loop_relayout(L);
+            } else if (e.window.event == SDL_WINDOWEVENT_EXPOSED) {
+                L->full_redraw = true;
+            }
+            break;
+        case SDL_RENDER_TARGETS_RESET:
+        case SDL_RENDER_DEVICE_RESET:
+            LOG_WARN("renderer lost its textures; rebuilding the glyph atlas");
+            kb_atlas_reset(L->atlas, L->screen.renderer);
+            kb_loop_setup_rotation(L);
+            kb_loop_load_separator(L);
+            L->full_redraw = true;
+            break;
+        default:
+            break;
+        }
+    }
+    return true;
+}
+
+/* Breaking news interrupts at once: what crawls is set aside, to come back
+ * where it was when the last breaking item goes. */
+static void show_breaking(struct kb_loop *L, struct kb_ready *r)
+{
+    if (!kb_crawl_suspended(L->crawl)) {
+        kb_crawl_suspend(L->crawl);
+        L->breaking_since = L->t;
+    }
+    kb_crawl_push(L->crawl, r->segs, r->n_segs, r->id, r->flags);
+}
+
+/* The next quote onto the panel: its text lines, and its attribution. */
+static void show_quote(struct kb_loop *L, const struct kb_ready *r)
+{
+    struct kb_line *lines[KB_PANEL_LINES_MAX], *by = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_segs; i++) {
+        if (r->segs[i].style == KB_SEG_SOURCE)
+            by = r->segs[i].line;
+        else if (n < KB_PANEL_LINES_MAX)
+            lines[n++] = r->segs[i].line;
+    }
+    kb_panel_push(L->panel, lines, n, by, r->id);
+    L->quote_asked = false;
+}
+
+static void handle_channel_events(struct kb_loop *L)
+{
+    struct kb_event ev;
+    while (kb_channel_next_event(L->ch, &ev)) {
+        switch (ev.type) {
+        case KB_EVENT_REMOVE:
+            if (kb_crawl_remove(L->crawl, ev.item.id) +
+                    (L->panel != NULL ? kb_panel_remove(L->panel, ev.item.id) : 0) >
+                0)
+                LOG_INFO("%s: taken off the screen", ev.item.id);
+            break;
+        case KB_EVENT_BREAKING:
+            if (ev.item.n_segs > 0)
+                show_breaking(L, &ev.item);
+            break;
+        case KB_EVENT_PANEL:
+            if (L->panel != NULL && ev.item.n_segs > 0)
+                show_quote(L, &ev.item);
+            break;
+        case KB_EVENT_CHROME:
+            if (kb_chrome_set(L->chrome, (enum kb_chrome_slot)ev.slot,
+                              ev.item.n_segs > 0 ? ev.item.segs[0].line : NULL)) {
+                kb_chrome_place(L->chrome, L->layout.bar, L->rtl_screen, &L->layout.geo.area);
+                kb_crawl_set_geometry(L->crawl, &L->layout.geo);
+                L->full_redraw = true;
+            }
+            break;
+        }
+        kb_ready_release(&ev.item);
+    }
+}
+
+static void feed_crawl(struct kb_loop *L)
+{
+    if (!kb_crawl_wants_next(L->crawl))
+        return;
+    struct kb_ready r;
+    if (kb_channel_take(L->ch, &r, L->o->virtual_clock ? VIRTUAL_WAIT_MS : 0)) {
+        if (r.flags & KB_CRAWL_BREAKING)
+            show_breaking(L, &r);
+        else
+            kb_crawl_push(L->crawl, r.segs, r.n_segs, r.id, r.flags);
+        kb_ready_release(&r);
+    }
+    /* The last breaking item has gone: the crawl resumes where it left off. */
+    if (kb_crawl_suspended(L->crawl) && !kb_crawl_any(L->crawl, KB_CRAWL_BREAKING))
+        kb_crawl_resume(L->crawl);
+}
+
+/* The background where it must be cleared, and the bar. */
+static void draw_bar(struct kb_loop *L)
+{
+    const struct kb_config *cfg = &L->cfg;
+    SDL_Renderer *ren = L->screen.renderer;
+    if (L->rotated != NULL)
+        SDL_SetRenderTarget(ren, L->rotated);
+    /* The software renderer keeps its buffer between frames: redraw only
+     * the bar. Other renderers' back buffers are undefined after a present. */
+    if (L->full_redraw || (!L->screen.software && L->rotated == NULL)) {
+        SDL_Color bg = kb_scene_color(cfg->background);
+        SDL_SetRenderDrawColor(ren, bg.r, bg.g, bg.b, 255);
+        SDL_RenderClear(ren);
+        L->full_redraw = false;
+        L->panel_redraw = true;
+    }
+    L->breaking = kb_crawl_any(L->crawl, KB_CRAWL_BREAKING);
+    SDL_Color bar = kb_scene_bar_color(cfg, L->breaking, L->t - L->breaking_since);
+    SDL_SetRenderDrawColor(ren, bar.r, bar.g, bar.b, 255);
+    SDL_RenderFillRect(ren, &L->layout.bar);
+}
+
+/* The quote panel: asks for the next quote once (and again only when the
+ * answer has come), steps it, and draws it when it changed, or always where
+ * the back buffer does not keep the last frame. Returns the draw calls. */
+static int draw_panel(struct kb_loop *L)
+{
+    if (L->panel == NULL)
+        return 0;
+    if (kb_panel_wants_next(L->panel) && !L->quote_asked) {
+        kb_channel_want_quote(L->ch);
+        L->quote_asked = true;
+    }
+    bool dirty = kb_panel_step(L->panel, L->t, L->atlas, (size_t)L->cfg.warm_glyphs_per_frame);
+    /* Where the whole screen was cleared this frame (GPU renderers, or the
+     * first frame) the panel's background is already there: filling it
+     * again costs llvmpipe as much as all the text. */
+    bool cleared = L->panel_redraw || (!L->screen.software && L->rotated == NULL);
+    bool redraw = dirty || cleared;
+    L->panel_redraw = false;
+    return redraw ? kb_panel_draw(L->panel, L->screen.renderer, L->atlas, L->batch, !cleared) : 0;
+}
+
+/* Turns the upright scene onto the screen. */
+static void present_rotated(struct kb_loop *L)
+{
+    if (L->rotated == NULL)
+        return;
+    SDL_SetRenderTarget(L->screen.renderer, NULL);
+    SDL_Rect dst = {(L->screen.width - L->logical_w) / 2, (L->screen.height - L->logical_h) / 2,
+                    L->logical_w, L->logical_h};
+    SDL_RenderCopyEx(L->screen.renderer, L->rotated, NULL, &dst, L->cfg.rotation, NULL,
+                     SDL_FLIP_NONE);
+}
+
+struct visit_ctx {
+    struct kb_stats *stats;
+    double t;
+};
+
+static void on_visible(void *user, const char *id, uint64_t serial)
+{
+    struct visit_ctx *v = user;
+    if (id[0] != '\0')
+        kb_stats_visible(v->stats, id, serial, v->t);
+}
+
+/* What was on screen this frame, for the stats' `shown`. */
+static void note_visible(struct kb_loop *L)
+{
+    struct visit_ctx vc = {L->stats, L->t};
+    kb_crawl_visit(L->crawl, on_visible, &vc);
+    uint64_t serial;
+    const char *quote = L->panel != NULL ? kb_panel_current(L->panel, &serial) : NULL;
+    if (quote != NULL)
+        on_visible(&vc, quote, serial);
+    kb_stats_end_frame(L->stats);
+}
+
+/* --screenshot on the last frame, --record every N frames. */
+static void save_pictures(struct kb_loop *L, uint64_t n, bool last)
+{
+    const struct kb_run_opts *o = L->o;
+    struct kb_error err;
+    if (last && o->screenshot != NULL) {
+        if (kb_screen_save_png(&L->screen, o->screenshot, &err))
+            LOG_INFO("screenshot written to %s", o->screenshot);
+        else
+            LOG_ERR("%s", err.msg);
+    }
+    if (o->record_dir != NULL && o->record_every > 0 && n % (uint64_t)o->record_every == 0) {
+        char *path = kb_xasprintf("%s/frame-%06llu.png", o->record_dir, (unsigned long long)n);
+        if (!kb_screen_save_png(&L->screen, path, &err))
+            LOG_ERR("%s", err.msg);
+        free(path);
+    }
+}
+
+int kb_loop_frame(struct kb_loop *L, uint64_t n, uint64_t frame, bool last)
+{
+    handle_channel_events(L);
+    feed_crawl(L);
+    /* Under the virtual clock the feed may have waited for the ingest
+     * thread; what it posted meanwhile belongs to this frame. */
+    handle_channel_events(L);
+
+    kb_atlas_begin_frame(L->atlas);
+    kb_crawl_step(L->crawl, frame, L->atlas, (size_t)L->cfg.warm_glyphs_per_frame);
+    draw_bar(L);
+    int calls = kb_crawl_draw(L->crawl, L->screen.renderer, L->atlas);
+    calls += draw_panel(L);
+    calls += kb_chrome_draw(L->chrome, L->screen.renderer, L->atlas, L->batch, L->breaking);
+    present_rotated(L);
+    note_visible(L);
+    save_pictures(L, n, last);
+    return calls;
+}
