@@ -4,7 +4,8 @@
   server.py --fixtures SRC --root DIR --port-file FILE --log FILE [--lifetime S]
 
 At start it writes every fixture listed in SRC/MANIFEST into DIR in the
-encoding the manifest names (the sources are UTF-8), then serves DIR:
+encoding the manifest names (the sources are UTF-8; "raw": the bytes as
+they are), then serves DIR:
 
   /f/NAME              the file DIR/NAME, with an ETag and Last-Modified; 304
                        when the request's validators match. If DIR/NAME.status
@@ -41,12 +42,18 @@ def build_fixtures(src, root):
             if not line or line.startswith("#"):
                 continue
             name, codec, ctype = line.split(None, 2)
+            types[name] = ctype
+            if codec == "raw":  # served byte for byte as stored (the corpus)
+                with open(os.path.join(src, name), "rb") as f:
+                    data = f.read()
+                with open(os.path.join(root, name), "wb") as f:
+                    f.write(data)
+                continue
             with open(os.path.join(src, name), encoding="utf-8") as f:
                 text = f.read().replace("@ROOT@", root)
             data = text.encode(codec) if codec != "-" else text.encode("utf-8")
             with open(os.path.join(root, name), "wb") as f:
                 f.write(data)
-            types[name] = ctype
     return types
 
 
