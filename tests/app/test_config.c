@@ -1,6 +1,7 @@
 /* The config file: defaults, values, errors with file:line, flags on top. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,15 +109,68 @@ static void test_bad_value_names_file_and_line(void **state)
     free(path);
 }
 
+/* Runs kb_config_load with stderr (where the log writes) sent to a file,
+ * and returns what was logged; the caller frees it. */
+static char *load_logged(struct kb_config *cfg, const char *path, bool *ok)
+{
+    char *log_path = strdup("/tmp/kabar-config-log-XXXXXX");
+    int log_fd = mkstemp(log_path);
+    assert_true(log_fd >= 0);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0);
+    assert_true(dup2(log_fd, STDERR_FILENO) >= 0);
+    struct kb_error err;
+    *ok = kb_config_load(cfg, path, &err);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    static char buf[4096];
+    ssize_t n = pread(log_fd, buf, sizeof(buf) - 1, 0);
+    assert_true(n >= 0);
+    buf[n] = '\0';
+    close(log_fd);
+    unlink(log_path);
+    free(log_path);
+    return strdup(buf);
+}
+
 static void test_unknown_key_is_only_a_warning(void **state)
 {
     (void)state;
     char *path = write_tmp("[crawl]\nsped = 90\nspeed = 80\n");
     struct kb_config cfg;
     kb_config_defaults(&cfg);
-    struct kb_error err;
-    assert_true(kb_config_load(&cfg, path, &err));
+    bool ok;
+    char *log = load_logged(&cfg, path, &ok);
+    assert_true(ok);
     assert_true(cfg.speed == 80);
+    /* One line naming the file, the line and the key, and nothing else. */
+    char want[512];
+    snprintf(want, sizeof(want), "kabar: warning: config: %s:2: unknown key \"sped\" ignored\n",
+             path);
+    assert_string_equal(log, want);
+    free(log);
+    unlink(path);
+    free(path);
+}
+
+static void test_key_in_the_wrong_section_is_a_warning(void **state)
+{
+    (void)state;
+    char *path = write_tmp("[screen]\nspeed = 80\n");
+    struct kb_config cfg;
+    kb_config_defaults(&cfg);
+    bool ok;
+    char *log = load_logged(&cfg, path, &ok);
+    assert_true(ok);
+    assert_true(cfg.speed == 80);
+    char want[512];
+    snprintf(want, sizeof(want),
+             "kabar: warning: config: %s:2: key \"speed\" belongs in [crawl], not [screen]\n",
+             path);
+    assert_string_equal(log, want);
+    free(log);
     unlink(path);
     free(path);
 }
@@ -222,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_file_values_and_sections),
         cmocka_unit_test(test_bad_value_names_file_and_line),
         cmocka_unit_test(test_unknown_key_is_only_a_warning),
+        cmocka_unit_test(test_key_in_the_wrong_section_is_a_warning),
         cmocka_unit_test(test_flag_overrides),
         cmocka_unit_test(test_values_fit_a_config_line),
         cmocka_unit_test(test_print_round_trips),
