@@ -51,12 +51,17 @@ struct kb_channel_counts {
 
 struct kb_channel;
 
+/* The caller owns the channel; free it with kb_channel_free once the
+ * ingest thread has stopped. */
 struct kb_channel *kb_channel_new(void);
 void kb_channel_free(struct kb_channel *ch);
 
 /* Render side. */
-/* Takes the next ready line; waits up to wait_ms for one (0: no wait). */
+/* Takes the next ready line; waits up to wait_ms for one (0: no wait).
+ * On true the caller owns out's line references (kb_ready_release). */
 bool kb_channel_take(struct kb_channel *ch, struct kb_ready *out, int wait_ms);
+/* The next event, if any; the caller owns out->item's line references
+ * (kb_ready_release). */
 bool kb_channel_next_event(struct kb_channel *ch, struct kb_event *out);
 /* The pixel size lines must be laid out at; a change drops the ready lines. */
 void kb_channel_set_px(struct kb_channel *ch, int px);
@@ -64,6 +69,7 @@ void kb_channel_set_px(struct kb_channel *ch, int px);
 void kb_channel_set_panel(struct kb_channel *ch, int px, int width);
 /* The panel has no quote waiting: asks the ingest thread for the next. */
 void kb_channel_want_quote(struct kb_channel *ch);
+/* A copy of the ingest thread's counts, into the caller's struct. */
 void kb_channel_get_counts(struct kb_channel *ch, struct kb_channel_counts *out);
 
 /* Ingest side. */

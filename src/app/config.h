@@ -73,6 +73,9 @@ struct kb_config {
     char log_level[16];
 };
 
+/* A struct kb_config is a plain value (fixed-size strings, no pointers):
+ * copy it freely, nothing to free. */
+
 /* Fills cfg with every default. */
 void kb_config_defaults(struct kb_config *cfg);
 /* Reads path over cfg. Unknown keys warn (logged with file:line); a bad
@@ -84,7 +87,8 @@ bool kb_config_set(struct kb_config *cfg, const char *key, const char *value, co
                    struct kb_error *err);
 /* Writes the effective config as an INI file, every key, with its section. */
 void kb_config_print(const struct kb_config *cfg, FILE *out);
-/* The key table, for docs and tests: name, section, default, doc. */
+/* The key table, for docs and tests: name, section, default, doc. Static,
+ * for the life of the process; *n is its length. */
 struct kb_config_key_info {
     const char *name, *section, *def, *doc;
 };

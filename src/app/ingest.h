@@ -13,10 +13,13 @@
 
 struct kb_ingest;
 
-/* Starts the thread. cfg and fonts must outlive it. */
+/* Starts the thread. cfg, fonts and ch must outlive it. The caller owns the
+ * handle until kb_ingest_stop, which frees it. NULL, with err set, if the
+ * thread cannot start. */
 struct kb_ingest *kb_ingest_start(const struct kb_config *cfg, struct kb_fonts *fonts,
                                   struct kb_channel *ch, struct kb_error *err);
-/* Stops and joins the thread (kb_channel_stop first, or this does it). */
+/* Stops and joins the thread (kb_channel_stop first, or this does it) and
+ * frees in. NULL is a no-op. */
 void kb_ingest_stop(struct kb_ingest *in);
 
 #endif

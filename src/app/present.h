@@ -14,7 +14,8 @@ struct kb_quote_style {
     const char *attribution; /* between the closing mark and the speaker */
 };
 
-/* The quotation style for lang (longest matching prefix; English's if none). */
+/* The quotation style for lang (longest matching prefix; English's if none).
+ * A static table entry, for the life of the process. */
 const struct kb_quote_style *kb_quote_style(const char *lang);
 /* The text to lay out for item: the headline, or the quote with its marks
  * and attribution. The caller frees it. */

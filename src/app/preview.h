@@ -19,7 +19,8 @@ struct kb_preview_opts {
 };
 
 /* Returns the exit status: 0, or 1 if a file was invalid or nothing could
- * be shown. */
+ * be shown. opts is only read, during the call; the private spool it makes
+ * is removed before it returns. */
 int kb_preview(const struct kb_preview_opts *opts);
 
 #endif

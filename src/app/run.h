@@ -24,6 +24,7 @@ struct kb_run_opts {
 };
 
 /* Runs until a stop condition, SIGINT or SIGTERM, or the window closes.
+ * opts is only read, and only during the call; nothing outlives it.
  * Returns the process exit status. */
 int kb_run(const struct kb_run_opts *opts);
 

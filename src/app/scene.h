@@ -10,6 +10,8 @@
 #include "render/chrome.h"
 #include "render/crawl.h"
 
+/* Everything here returns plain values or fills the caller's structs:
+ * nothing to free. */
 struct kb_scene {
     SDL_Rect bar;
     int px; /* the crawl's em size */

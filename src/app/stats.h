@@ -26,6 +26,7 @@ struct kb_stats_extra {
     double started, origin, first_frame, loaded;
 };
 
+/* The caller owns the stats; kb_stats_free frees them (NULL is a no-op). */
 struct kb_stats *kb_stats_new(void);
 void kb_stats_free(struct kb_stats *st);
 
@@ -42,9 +43,12 @@ bool kb_stats_steady(const struct kb_stats *st);
  * one appearance; a showing set aside by breaking news and brought back is
  * a new one. */
 void kb_stats_visible(struct kb_stats *st, const char *id, uint64_t serial, double t);
+/* (id is copied; the caller keeps it.) */
 void kb_stats_end_frame(struct kb_stats *st);
 
 uint64_t kb_stats_frames(const struct kb_stats *st);
+/* Writes the JSON to path (replacing it whole); extra is only read.
+ * False, with err set, if it cannot. */
 bool kb_stats_write(const struct kb_stats *st, const struct kb_stats_extra *extra, const char *path,
                     struct kb_error *err);
 
