@@ -145,107 +145,145 @@ struct strip_item {
     int rows;
 };
 
-/* Draws every item of the private spool whole, one bar per screen width
- * it needs, into a PNG. */
-static int render_strip(const struct kb_preview_opts *o, const char *dir)
+/* What a strip is drawn from: the private spool's items laid out, the
+ * scene of the wall and its chrome. Owns everything it points to. */
+struct strip {
+    const struct kb_config *cfg;
+    int w, h;
+    struct kb_fonts *fonts;
+    struct kb_faces *faces;
+    struct kb_spool *spool;
+    const struct kb_item *const *items; /* the spool's */
+    size_t n;
+    struct kb_scene scene;
+    struct kb_chrome *chrome;
+    struct kb_crawl_style crawl_style;
+    bool rtl_screen;
+    SDL_Rect area;         /* the crawl's part of a bar, beside the chrome */
+    struct strip_item *si; /* one per item; n_segs 0 where it did not lay out */
+    int rows;              /* bars in all */
+};
+
+/* The fonts and the items of the private spool. Says why and returns false
+ * if the fonts cannot be had. */
+static bool strip_load(struct strip *s, const struct kb_config *cfg, const char *dir)
 {
-    const struct kb_config *cfg = &o->cfg;
-    int w = cfg->width > 0 ? cfg->width : 1920, h = cfg->height > 0 ? cfg->height : 1080;
+    memset(s, 0, sizeof(*s));
+    s->cfg = cfg;
+    s->w = cfg->width > 0 ? cfg->width : 1920;
+    s->h = cfg->height > 0 ? cfg->height : 1080;
     struct kb_error err;
-    struct kb_fonts *fonts =
-        kb_fonts_new(cfg->fonts[0] ? cfg->fonts : kb_fonts_default_chain(), &err);
-    if (fonts == NULL) {
+    s->fonts = kb_fonts_new(cfg->fonts[0] ? cfg->fonts : kb_fonts_default_chain(), &err);
+    if (s->fonts == NULL) {
+        fprintf(stderr, "kabar: %s\n", err.msg);
+        return false;
+    }
+    s->faces = kb_faces_new(s->fonts);
+    struct kb_spool_opts so = {.dir = dir, .settle_s = 0, .move_rejected = false};
+    s->spool = kb_spool_new(&so, NULL, NULL);
+    kb_spool_update(s->spool, (int64_t)time(NULL) * 1000);
+    s->items = kb_spool_items(s->spool, &s->n);
+    return true;
+}
+
+/* The wall's bar and its chrome (the label, and the breaking label for
+ * breaking items), as the ticker lays them out. */
+static void strip_chrome(struct strip *s)
+{
+    const struct kb_config *cfg = s->cfg;
+    s->scene = kb_scene_layout(cfg, s->w, s->h, 60);
+    s->chrome = kb_chrome_new();
+    struct kb_chrome_style chrome_style;
+    kb_scene_styles(cfg, &s->crawl_style, &chrome_style);
+    kb_chrome_set_style(s->chrome, &chrome_style);
+    const char *label = cfg->label[0] ? cfg->label : kb_present_label(cfg->screen_lang);
+    int px = s->scene.px;
+    struct kb_line *lines[2] = {kb_compose_chrome(s->faces, cfg, label, px, KB_CHROME_SCALE),
+                                kb_compose_chrome(s->faces, cfg,
+                                                  kb_present_breaking(cfg->screen_lang), px,
+                                                  KB_CHROME_SCALE)};
+    kb_chrome_set(s->chrome, KB_CHROME_LABEL, lines[0]);
+    kb_chrome_set(s->chrome, KB_CHROME_BREAKING_LABEL, lines[1]);
+    kb_line_unref(lines[0]);
+    kb_line_unref(lines[1]);
+    s->rtl_screen = kb_present_rtl(cfg->screen_lang);
+    kb_chrome_place(s->chrome, s->scene.bar, s->rtl_screen, &s->area);
+}
+
+/* Lays out every item and counts the bars each needs to show whole. */
+static void strip_compose(struct strip *s)
+{
+    s->si = kb_xcalloc(s->n ? s->n : 1, sizeof(*s->si));
+    for (size_t i = 0; i < s->n; i++) {
+        struct strip_item *it = &s->si[i];
+        if (!kb_compose_item(s->faces, s->cfg, s->items[i], s->scene.px, &it->r))
+            continue;
+        it->width = kb_crawl_item_width(it->r.segs, it->r.n_segs);
+        it->rows = (int)ceil(it->width / s->area.w);
+        it->rows = it->rows < 1 ? 1 : it->rows;
+        s->rows += it->rows;
+    }
+}
+
+/* Bar `row` of the strip: page k of item it, from its reading start. */
+static void strip_draw_bar(const struct strip *s, const struct strip_item *it, int k, int row,
+                           struct kb_screen *screen, struct kb_atlas *atlas, struct kb_batch *batch)
+{
+    const struct kb_scene *sc = &s->scene;
+    bool breaking = (it->r.flags & KB_CRAWL_BREAKING) != 0;
+    SDL_Rect bar = {sc->bar.x, row * (sc->bar.h + STRIP_GAP), sc->bar.w, sc->bar.h};
+    struct kb_crawl_geometry geo = sc->geo;
+    kb_chrome_place(s->chrome, bar, s->rtl_screen, &geo.area);
+    geo.baseline = bar.y + (sc->geo.baseline - sc->bar.y);
+    struct kb_crawl *crawl = kb_crawl_new();
+    kb_crawl_set_geometry(crawl, &geo);
+    kb_crawl_set_style(crawl, &s->crawl_style);
+    bool rtl = it->r.segs[0].line->base_dir == KB_DIR_RTL;
+    for (size_t i = 0; i < it->r.n_segs; i++) {
+        if (it->r.segs[i].style == KB_SEG_TEXT)
+            rtl = it->r.segs[i].line->base_dir == KB_DIR_RTL;
+    }
+    double x = rtl ? geo.area.x + geo.area.w - it->width + (double)k * geo.area.w
+                   : geo.area.x - (double)k * geo.area.w;
+    kb_crawl_show_at(crawl, it->r.segs, it->r.n_segs, it->r.id, it->r.flags, x);
+    SDL_Color bc = kb_scene_color(breaking ? s->cfg->breaking_bg : s->cfg->bar);
+    SDL_SetRenderDrawColor(screen->renderer, bc.r, bc.g, bc.b, 255);
+    SDL_RenderFillRect(screen->renderer, &bar);
+    kb_crawl_draw(crawl, screen->renderer, atlas);
+    kb_chrome_draw(s->chrome, screen->renderer, atlas, batch, breaking);
+    kb_crawl_free(crawl);
+}
+
+/* Draws every bar on a headless screen of the strip's size and saves it
+ * as png. Returns the exit status. */
+static int strip_draw(const struct strip *s, const char *png)
+{
+    const struct kb_config *cfg = s->cfg;
+    struct kb_error err;
+    struct kb_screen screen;
+    struct kb_screen_opts sopt = {.mode = KB_SCREEN_HEADLESS,
+                                  .width = s->w,
+                                  .height = s->rows * (s->scene.bar.h + STRIP_GAP) - STRIP_GAP};
+    if (!kb_screen_open(&screen, &sopt, &err)) {
         fprintf(stderr, "kabar: %s\n", err.msg);
         return 1;
     }
-    struct kb_faces *faces = kb_faces_new(fonts);
-    struct kb_spool_opts so = {.dir = dir, .settle_s = 0, .move_rejected = false};
-    struct kb_spool *spool = kb_spool_new(&so, NULL, NULL);
-    kb_spool_update(spool, (int64_t)time(NULL) * 1000);
-    size_t n;
-    const struct kb_item *const *items = kb_spool_items(spool, &n);
-
-    struct kb_scene scene = kb_scene_layout(cfg, w, h, 60);
-    struct kb_chrome *chrome = kb_chrome_new();
-    struct kb_crawl_style crawl_style;
-    struct kb_chrome_style chrome_style;
-    kb_scene_styles(cfg, &crawl_style, &chrome_style);
-    kb_chrome_set_style(chrome, &chrome_style);
-    const char *label = cfg->label[0] ? cfg->label : kb_present_label(cfg->screen_lang);
-    struct kb_line *lines[2] = {kb_compose_chrome(faces, cfg, label, scene.px, KB_CHROME_SCALE),
-                                kb_compose_chrome(faces, cfg, kb_present_breaking(cfg->screen_lang),
-                                                  scene.px, KB_CHROME_SCALE)};
-    kb_chrome_set(chrome, KB_CHROME_LABEL, lines[0]);
-    kb_chrome_set(chrome, KB_CHROME_BREAKING_LABEL, lines[1]);
-    kb_line_unref(lines[0]);
-    kb_line_unref(lines[1]);
-    bool rtl_screen = kb_present_rtl(cfg->screen_lang);
-    SDL_Rect area;
-    kb_chrome_place(chrome, scene.bar, rtl_screen, &area);
-
-    struct strip_item *si = kb_xcalloc(n ? n : 1, sizeof(*si));
-    int rows = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!kb_compose_item(faces, cfg, items[i], scene.px, &si[i].r))
-            continue;
-        si[i].width = kb_crawl_item_width(si[i].r.segs, si[i].r.n_segs);
-        si[i].rows = (int)ceil(si[i].width / area.w);
-        si[i].rows = si[i].rows < 1 ? 1 : si[i].rows;
-        rows += si[i].rows;
-    }
-    int status = 1;
-    if (rows == 0) {
-        fprintf(stderr, "kabar: nothing to preview\n");
-        goto done;
-    }
-    int bh = scene.bar.h, pitch = bh + STRIP_GAP;
-    struct kb_screen screen;
-    struct kb_screen_opts sopt = {
-        .mode = KB_SCREEN_HEADLESS, .width = w, .height = rows * pitch - STRIP_GAP};
-    if (!kb_screen_open(&screen, &sopt, &err)) {
-        fprintf(stderr, "kabar: %s\n", err.msg);
-        goto done;
-    }
     struct kb_atlas_opts ao = {cfg->atlas_page, screen.max_texture,
                                (size_t)cfg->atlas_budget_kib * 1024};
-    struct kb_atlas *atlas = kb_atlas_new(screen.renderer, faces, &ao);
+    struct kb_atlas *atlas = kb_atlas_new(screen.renderer, s->faces, &ao);
     struct kb_batch *batch = kb_batch_new();
     SDL_Color bg = kb_scene_color(cfg->background);
     SDL_SetRenderDrawColor(screen.renderer, bg.r, bg.g, bg.b, 255);
     SDL_RenderClear(screen.renderer);
     kb_atlas_begin_frame(atlas);
     int row = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (si[i].r.n_segs == 0)
-            continue;
-        bool breaking = (si[i].r.flags & KB_CRAWL_BREAKING) != 0;
-        for (int k = 0; k < si[i].rows; k++, row++) {
-            SDL_Rect bar = {scene.bar.x, row * pitch, scene.bar.w, bh};
-            struct kb_crawl_geometry geo = scene.geo;
-            kb_chrome_place(chrome, bar, rtl_screen, &geo.area);
-            geo.baseline = bar.y + (scene.geo.baseline - scene.bar.y);
-            struct kb_crawl *crawl = kb_crawl_new();
-            kb_crawl_set_geometry(crawl, &geo);
-            kb_crawl_set_style(crawl, &crawl_style);
-            bool rtl = si[i].r.segs[0].line->base_dir == KB_DIR_RTL;
-            for (size_t s = 0; s < si[i].r.n_segs; s++) {
-                if (si[i].r.segs[s].style == KB_SEG_TEXT)
-                    rtl = si[i].r.segs[s].line->base_dir == KB_DIR_RTL;
-            }
-            /* Page k of the item, from its reading start. */
-            double x = rtl ? geo.area.x + geo.area.w - si[i].width + (double)k * geo.area.w
-                           : geo.area.x - (double)k * geo.area.w;
-            kb_crawl_show_at(crawl, si[i].r.segs, si[i].r.n_segs, si[i].r.id, si[i].r.flags, x);
-            SDL_Color bc = kb_scene_color(breaking ? cfg->breaking_bg : cfg->bar);
-            SDL_SetRenderDrawColor(screen.renderer, bc.r, bc.g, bc.b, 255);
-            SDL_RenderFillRect(screen.renderer, &bar);
-            kb_crawl_draw(crawl, screen.renderer, atlas);
-            kb_chrome_draw(chrome, screen.renderer, atlas, batch, breaking);
-            kb_crawl_free(crawl);
-        }
+    for (size_t i = 0; i < s->n; i++) {
+        for (int k = 0; s->si[i].r.n_segs > 0 && k < s->si[i].rows; k++, row++)
+            strip_draw_bar(s, &s->si[i], k, row, &screen, atlas, batch);
     }
-    if (kb_screen_save_png(&screen, o->png, &err)) {
-        printf("%s: %d item%s in %d bar%s\n", o->png, row ? (int)n : 0, n == 1 ? "" : "s", row,
+    int status = 1;
+    if (kb_screen_save_png(&screen, png, &err)) {
+        printf("%s: %d item%s in %d bar%s\n", png, row ? (int)s->n : 0, s->n == 1 ? "" : "s", row,
                row == 1 ? "" : "s");
         status = 0;
     } else {
@@ -255,14 +293,35 @@ static int render_strip(const struct kb_preview_opts *o, const char *dir)
     kb_atlas_free(atlas);
     kb_screen_close(&screen);
     SDL_Quit();
-done:
-    for (size_t i = 0; i < n; i++)
-        kb_ready_release(&si[i].r);
-    free(si);
-    kb_chrome_free(chrome);
-    kb_spool_free(spool);
-    kb_faces_free(faces);
-    kb_fonts_free(fonts);
+    return status;
+}
+
+static void strip_free(struct strip *s)
+{
+    for (size_t i = 0; s->si != NULL && i < s->n; i++)
+        kb_ready_release(&s->si[i].r);
+    free(s->si);
+    kb_chrome_free(s->chrome);
+    kb_spool_free(s->spool);
+    kb_faces_free(s->faces);
+    kb_fonts_free(s->fonts);
+}
+
+/* Draws every item of the private spool whole, one bar per screen width
+ * it needs, into a PNG. Returns the exit status. */
+static int render_strip(const struct kb_preview_opts *o, const char *dir)
+{
+    struct strip s;
+    if (!strip_load(&s, &o->cfg, dir))
+        return 1;
+    strip_chrome(&s);
+    strip_compose(&s);
+    int status = 1;
+    if (s.rows == 0)
+        fprintf(stderr, "kabar: nothing to preview\n");
+    else
+        status = strip_draw(&s, o->png);
+    strip_free(&s);
     return status;
 }
 
