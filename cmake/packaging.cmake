@@ -16,6 +16,11 @@ install(FILES ${KABAR_BOARD_PROFILES} DESTINATION share/kabar/boards)
 install(FILES ${CMAKE_SOURCE_DIR}/boards/systemd/kabar.service DESTINATION /lib/systemd/system)
 install(FILES ${CMAKE_SOURCE_DIR}/boards/debian/kabar.conf DESTINATION /etc/kabar)
 install(FILES ${CMAKE_SOURCE_DIR}/boards/debian/copyright DESTINATION share/doc/kabar)
+# The broker's tuning for a fleet (docs/fleet.md, "At scale"): examples, not
+# conffiles, since the broker usually runs on another machine.
+install(FILES ${CMAKE_SOURCE_DIR}/boards/mosquitto/kabar.conf
+  ${CMAKE_SOURCE_DIR}/boards/mosquitto/mosquitto-limits.conf
+  DESTINATION share/doc/kabar/examples/mosquitto)
 if(EXISTS ${CMAKE_SOURCE_DIR}/boards/README.md)
   install(FILES ${CMAKE_SOURCE_DIR}/boards/README.md DESTINATION share/doc/kabar RENAME boards.md)
 endif()
