@@ -9,7 +9,12 @@
  *
  * FT_Face objects are not thread-safe, so each thread that needs faces
  * makes its own kb_faces from the shared kb_fonts: the ingest thread to
- * shape, the render thread to rasterise. */
+ * shape, the render thread to rasterise.
+ *
+ * The code: fonts.c (the table), chain.c (the chain file and the order
+ * fonts are tried in), fontconfig.c (fonts for what the chain lacks),
+ * faces.c (per-thread faces, the font for a grapheme), fonts_report.c
+ * (`kabar fonts`). */
 #ifndef KB_TEXT_FONTS_H
 #define KB_TEXT_FONTS_H
 
