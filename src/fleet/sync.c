@@ -1,0 +1,361 @@
+#include "fleet/sync.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LOG_MODULE "mqtt"
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/xmalloc.h"
+#include "fleet/conn.h"
+#include "spool/map.h"
+
+/* A dot name: the spool never reads it, and `kabar mqtt` leaves the
+ * spool's other dot files alone. */
+#define LEDGER_DIR ".kabar-mqtt"
+
+/* What makes a file the one the bridge wrote. */
+struct sig {
+    uintmax_t dev, ino;
+    intmax_t size, mtime_s;
+    long mtime_ns;
+};
+
+struct entry {
+    char *id;
+    struct sig sig;
+    bool seen; /* sent in the current round */
+};
+
+struct kb_mqtt_sync {
+    char *spool;
+    char *ledger;      /* spool/.kabar-mqtt/<client id> */
+    struct kb_map map; /* id -> struct entry */
+    enum kb_mqtt_sync_state state;
+    size_t seen;
+    bool after_retained; /* a retained message came in this round */
+    double last_activity;
+    unsigned long long round;
+    char marker[64];
+    /* Checking the ledger items an incomplete round was not sent. */
+    bool probing;
+    char **candidates;
+    size_t ncandidates, next_candidate, batch_start;
+};
+
+static bool sig_of(const char *path, struct sig *sig)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    *sig = (struct sig){(uintmax_t)st.st_dev, (uintmax_t)st.st_ino, (intmax_t)st.st_size,
+                        (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+    return true;
+}
+
+static bool sig_equal(const struct sig *a, const struct sig *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_s == b->mtime_s &&
+           a->mtime_ns == b->mtime_ns;
+}
+
+static char *item_path(const struct kb_mqtt_sync *s, const char *id)
+{
+    return kb_xasprintf("%s/%s.json", s->spool, id);
+}
+
+static void ledger_write(const struct kb_mqtt_sync *s, const struct entry *e)
+{
+    char *path = kb_xasprintf("%s/%s", s->ledger, e->id);
+    char text[160];
+    int n = snprintf(text, sizeof(text), "%ju %ju %jd %jd.%09ld\n", e->sig.dev, e->sig.ino,
+                     e->sig.size, e->sig.mtime_s, e->sig.mtime_ns);
+    /* Not atomic, and need not be: a torn entry does not parse, and an item
+     * the ledger cannot vouch for is left alone. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, text, (size_t)n) != n)
+        LOG_WARN_ONCE(s->ledger, "%s: cannot record what the bridge wrote: %s", path,
+                      strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    free(path);
+}
+
+static void ledger_remove(const struct kb_mqtt_sync *s, const char *id)
+{
+    char *path = kb_xasprintf("%s/%s", s->ledger, id);
+    unlink(path);
+    free(path);
+}
+
+static void drop_entry(struct kb_mqtt_sync *s, const char *id)
+{
+    struct entry *e = kb_map_del(&s->map, id);
+    if (e == NULL)
+        return;
+    if (e->seen)
+        s->seen--;
+    ledger_remove(s, e->id);
+    free(e->id);
+    free(e);
+}
+
+static void load(struct kb_mqtt_sync *s)
+{
+    DIR *d = opendir(s->ledger);
+    if (d == NULL)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (!kb_mqtt_name_valid(de->d_name))
+            continue;
+        char *path = kb_xasprintf("%s/%s", s->ledger, de->d_name);
+        FILE *f = fopen(path, "re");
+        free(path);
+        struct sig sig;
+        bool ok = f != NULL && fscanf(f, "%ju %ju %jd %jd.%ld", &sig.dev, &sig.ino, &sig.size,
+                                      &sig.mtime_s, &sig.mtime_ns) == 5;
+        if (f != NULL)
+            fclose(f);
+        if (!ok)
+            continue;
+        struct entry *e = kb_xcalloc(1, sizeof(*e));
+        e->id = kb_xstrdup(de->d_name);
+        e->sig = sig;
+        kb_map_put(&s->map, e->id, e);
+    }
+    closedir(d);
+}
+
+struct kb_mqtt_sync *kb_mqtt_sync_new(const char *spool, const char *client_id)
+{
+    struct kb_mqtt_sync *s = kb_xcalloc(1, sizeof(*s));
+    s->spool = kb_xstrdup(spool);
+    char *top = kb_xasprintf("%s/" LEDGER_DIR, spool);
+    s->ledger = kb_xasprintf("%s/%s", top, client_id);
+    if ((mkdir(top, 0755) != 0 && errno != EEXIST) ||
+        (mkdir(s->ledger, 0755) != 0 && errno != EEXIST))
+        LOG_WARN("%s: cannot keep the list of the items this bridge wrote (%s): items retracted "
+                 "while the screen was away may stay",
+                 s->ledger, strerror(errno));
+    free(top);
+    kb_map_init(&s->map);
+    load(s);
+    s->state = KB_MQTT_SYNC_PENDING;
+    return s;
+}
+
+static void free_candidates(struct kb_mqtt_sync *s)
+{
+    for (size_t i = 0; i < s->ncandidates; i++)
+        free(s->candidates[i]);
+    free(s->candidates);
+    s->candidates = NULL;
+    s->ncandidates = s->next_candidate = s->batch_start = 0;
+    s->probing = false;
+}
+
+void kb_mqtt_sync_free(struct kb_mqtt_sync *s)
+{
+    if (s == NULL)
+        return;
+    const char *key;
+    void *value;
+    for (size_t i = 0; kb_map_next(&s->map, &i, &key, &value);) {
+        struct entry *e = value;
+        free(e->id);
+        free(e);
+    }
+    kb_map_release(&s->map);
+    free_candidates(s);
+    free(s->spool);
+    free(s->ledger);
+    free(s);
+}
+
+static const char *new_marker(struct kb_mqtt_sync *s, double now)
+{
+    s->round++;
+    snprintf(s->marker, sizeof(s->marker), "sync %ld %llu %.6f", (long)getpid(), s->round, now);
+    s->last_activity = now;
+    return s->marker;
+}
+
+const char *kb_mqtt_sync_begin(struct kb_mqtt_sync *s, double now)
+{
+    const char *key;
+    void *value;
+    for (size_t i = 0; kb_map_next(&s->map, &i, &key, &value);)
+        ((struct entry *)value)->seen = false;
+    s->seen = 0;
+    s->after_retained = false;
+    s->state = KB_MQTT_SYNC_PENDING;
+    free_candidates(s);
+    return new_marker(s, now);
+}
+
+void kb_mqtt_sync_applied(struct kb_mqtt_sync *s, const char *id, bool kept, bool retained,
+                          double now)
+{
+    s->last_activity = now;
+    if (!kept) {
+        drop_entry(s, id);
+        return;
+    }
+    struct sig sig;
+    char *path = item_path(s, id);
+    bool have = sig_of(path, &sig);
+    free(path);
+    if (!have) {
+        drop_entry(s, id);
+        return;
+    }
+    struct entry *e = kb_map_get(&s->map, id);
+    if (e == NULL) {
+        e = kb_xcalloc(1, sizeof(*e));
+        e->id = kb_xstrdup(id);
+        kb_map_put(&s->map, e->id, e);
+        e->sig = sig;
+        ledger_write(s, e);
+    } else if (!sig_equal(&e->sig, &sig)) {
+        e->sig = sig;
+        ledger_write(s, e);
+    }
+    if (retained)
+        s->after_retained = true;
+    if ((retained || s->after_retained || s->probing) && !e->seen) {
+        e->seen = true;
+        s->seen++;
+    }
+}
+
+/* Removes id's file if it is still the one the bridge wrote, and forgets
+ * id. True if a file was removed. */
+static bool remove_if_ours(struct kb_mqtt_sync *s, const char *id)
+{
+    struct entry *e = kb_map_get(&s->map, id);
+    if (e == NULL)
+        return false;
+    char *path = item_path(s, id);
+    struct sig now;
+    bool removed = false;
+    if (sig_of(path, &now) && sig_equal(&now, &e->sig)) {
+        removed = unlink(path) == 0;
+        if (!removed && errno != ENOENT)
+            LOG_WARN("%s: cannot remove: %s", path, strerror(errno));
+    } else {
+        LOG_DBG("%s: no longer retained, but another producer rewrote it: left alone", path);
+    }
+    if (removed)
+        LOG_INFO("%s: no longer retained on the broker; removed", path);
+    free(path);
+    drop_entry(s, id);
+    return removed;
+}
+
+bool kb_mqtt_sync_marker(struct kb_mqtt_sync *s, const void *payload, size_t len, size_t *removed)
+{
+    *removed = 0;
+    if (s->marker[0] == '\0' || len != strlen(s->marker) || memcmp(payload, s->marker, len) != 0)
+        return false;
+    s->marker[0] = '\0'; /* once */
+    if (s->probing) {
+        for (size_t i = s->batch_start; i < s->next_candidate; i++) {
+            struct entry *e = kb_map_get(&s->map, s->candidates[i]);
+            if (e != NULL && !e->seen && remove_if_ours(s, s->candidates[i]))
+                (*removed)++;
+        }
+        return true;
+    }
+    /* Collect first: removing while iterating would reorder the map. */
+    size_t n = 0, cap = 0;
+    char **gone = NULL;
+    const char *key;
+    void *value;
+    for (size_t i = 0; kb_map_next(&s->map, &i, &key, &value);) {
+        struct entry *e = value;
+        if (e->seen)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            gone = kb_xrealloc(gone, cap * sizeof(*gone));
+        }
+        gone[n++] = kb_xstrdup(e->id);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (remove_if_ours(s, gone[i]))
+            (*removed)++;
+        free(gone[i]);
+    }
+    free(gone);
+    s->state = KB_MQTT_SYNC_COMPLETE;
+    return true;
+}
+
+bool kb_mqtt_sync_timed_out(struct kb_mqtt_sync *s, double now, double timeout_s)
+{
+    if (s->marker[0] == '\0' || now - s->last_activity < timeout_s)
+        return false;
+    s->marker[0] = '\0';
+    if (s->probing) {
+        /* Even a small batch overflowed, or the marker topic is refused:
+         * stop checking until the next connection. */
+        s->next_candidate = s->ncandidates;
+        return true;
+    }
+    s->state = KB_MQTT_SYNC_INCOMPLETE;
+    return true;
+}
+
+size_t kb_mqtt_sync_probe(struct kb_mqtt_sync *s, size_t max, const char **ids, const char **marker,
+                          double now)
+{
+    if (s->state != KB_MQTT_SYNC_INCOMPLETE)
+        return 0;
+    if (!s->probing) {
+        s->probing = true;
+        const char *key;
+        void *value;
+        size_t cap = 0;
+        for (size_t i = 0; kb_map_next(&s->map, &i, &key, &value);) {
+            struct entry *e = value;
+            if (e->seen)
+                continue;
+            if (s->ncandidates == cap) {
+                cap = cap ? cap * 2 : 64;
+                s->candidates = kb_xrealloc(s->candidates, cap * sizeof(*s->candidates));
+            }
+            s->candidates[s->ncandidates++] = kb_xstrdup(e->id);
+        }
+    }
+    size_t n = 0;
+    s->batch_start = s->next_candidate;
+    while (n < max && s->next_candidate < s->ncandidates)
+        ids[n++] = s->candidates[s->next_candidate++];
+    if (n == 0)
+        return 0;
+    *marker = new_marker(s, now);
+    return n;
+}
+
+enum kb_mqtt_sync_state kb_mqtt_sync_state(const struct kb_mqtt_sync *s)
+{
+    return s->state;
+}
+
+size_t kb_mqtt_sync_seen(const struct kb_mqtt_sync *s)
+{
+    return s->seen;
+}
+
+size_t kb_mqtt_sync_owned(const struct kb_mqtt_sync *s)
+{
+    return s->map.count;
+}
