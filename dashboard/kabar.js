@@ -81,10 +81,19 @@
 
   /* ---- connection ---- */
 
+  /* The page's own host, on /mqtt (mosquitto takes WebSockets on any
+   * path; a TLS proxy in front sends /mqtt to it). ?broker=wss://HOST:PORT/
+   * picks another port or scheme, on the same host only: a link must not
+   * send the password the user types to another machine. */
   function brokerUrl() {
+    const own = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/mqtt';
     const given = params.get('broker');
-    if (given && /^wss?:\/\//.test(given)) return given;
-    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/';
+    if (!given) return own;
+    try {
+      const u = new URL(given);
+      if ((u.protocol === 'ws:' || u.protocol === 'wss:') && u.hostname === location.hostname) return u.href;
+    } catch (e) { /* not a URL: ours */ }
+    return own;
   }
 
   function setConn(on, text) {
