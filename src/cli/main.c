@@ -11,7 +11,6 @@
 
 #include "cli/cmd.h"
 #include "cli/usage.h"
-#include "feed/feed.h"
 #include "kabar_build.h"
 
 static const char usage_main[] =
@@ -40,7 +39,7 @@ static const struct {
     {"post", kb_cmd_post_usage, kb_cmd_post},
     {"preview", kb_cmd_preview_usage, kb_cmd_preview},
     {"mqtt", kb_cmd_mqtt_usage, kb_cmd_mqtt},
-    {"feed", kb_feed_usage, kb_feed_main},
+    {"feed", kb_cmd_feed_usage, kb_cmd_feed},
 };
 
 static bool is_flag(const char *arg, const char *long_name, const char *short_name)

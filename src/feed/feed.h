@@ -1,27 +1,46 @@
-/* `kabar feed`: follows RSS, Atom and JSON Feed documents over HTTP(S) and
- * keeps their entries in the spool as items (docs/feeds.md). One process
- * follows one feed given with --url, or many given as [feed NAME] sections
- * of the config file, fetching them one after another on one thread.
+/* One feed followed by `kabar feed` (docs/feeds.md): a fetch, and the
+ * spool brought in line with the document: its entries written as items
+ * (newest first, at most max), unchanged files left alone, and the items of
+ * entries that left the feed retracted.
  *
- * A feed that fails (down, an HTTP error, a timeout, a broken document)
- * leaves its last good items in the spool, says so in one log line per
- * streak of failures, and is retried with exponential backoff.
- *
- * The modules: feed_fetch (HTTP), feed_parse (documents), feed_map (entry
- * to item), feed_store (spool files and state), feed_text (pure helpers),
- * feed_limits.h (bounds). This file has the command line, the config
- * sections and the schedule; it owns the process-wide libcurl and libxml2
- * set-up for the duration of kb_feed_main. */
-#ifndef KB_APP_FEED_H
-#define KB_APP_FEED_H
+ * The modules: feed/settings (the options), feed/schedule (the loop and
+ * kb_feed_run), feed/fetch (HTTP), feed/parse (documents), feed/map (entry
+ * to item), feed/store (spool files and state), feed/text (pure helpers),
+ * core/limits.h (bounds). */
+#ifndef KB_FEED_FEED_H
+#define KB_FEED_FEED_H
 
-/* The usage text of `kabar feed --help`. */
-extern const char kb_feed_usage[];
+#include <signal.h>
+#include <stdbool.h>
 
-/* Runs `kabar feed`; argv[0] is "feed". Returns the exit status: 0 when
- * done (with --once: every feed fetched and written; without: stopped by
- * SIGINT or SIGTERM), 1 when a feed failed under --once or the spool
- * cannot be written, 2 on a usage or config mistake (one line on stderr). */
-int kb_feed_main(int argc, char **argv);
+#include "core/error.h"
+#include "core/limits.h"
+#include "feed/map.h"
+#include "feed/settings.h"
+#include "feed/store.h"
+
+/* A feed being followed: its settings (borrowed from the options, which
+ * outlive it) and what the run keeps between fetches. */
+struct kb_feed_follow {
+    const struct kb_feed_source *src;
+    char prefix[KB_FEED_PREFIX_MAX + 1];     /* the items' id prefix */
+    char file_prefix[KB_FEED_FILE_NAME_MAX]; /* its files' names in the spool */
+    struct kb_feed_state state;              /* owned; loaded at the first fetch */
+    bool state_loaded;
+    unsigned failures; /* the current streak */
+    double due;        /* monotonic seconds */
+};
+
+/* Derives the prefixes from src (its source, else its section name, else
+ * the url's host). */
+void kb_feed_follow_init(struct kb_feed_follow *ff, const struct kb_feed_source *src);
+void kb_feed_follow_free(struct kb_feed_follow *ff);
+
+/* One fetch of ff into o->spool, and the spool brought in line with it.
+ * A transfer gives up when *stop is set (stop may be NULL). False (err
+ * set) when the feed failed: its items in the spool are left as they are.
+ * Needs libcurl and libxml2 set up (kb_feed_run does). */
+bool kb_feed_update(const struct kb_feed_options *o, struct kb_feed_follow *ff,
+                    volatile sig_atomic_t *stop, struct kb_error *err);
 
 #endif

@@ -2,13 +2,13 @@
 # `kabar feed` through the real binary against the fixture server on
 # 127.0.0.1: an RSS feed in GB2312 and a JSON Feed into a spool, checked
 # with `kabar validate`; a second run is a 304; the server always stops.
-# Usage: test_feed.sh KABAR SRC BUILD. Exit 77 (skipped) until `kabar feed`
-# is wired into the command line, or without python3.
+# Usage: test_feed.sh KABAR SRC BUILD. Exit 77 (skipped) without python3;
+# a `kabar feed` whose usage is broken is a failure, never a skip.
 set -u
 KABAR=$1 SRC=$2 BUILD=$3
 if ! "$KABAR" feed --help 2>/dev/null | grep -q -- '--url URL'; then
-    echo "kabar feed is not wired into this binary: skipped"
-    exit 77
+    echo "FAIL: kabar feed --help does not print its usage"
+    exit 1
 fi
 command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
 

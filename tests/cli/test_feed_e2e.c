@@ -1,9 +1,10 @@
-/* `kabar feed` end to end through kb_feed_main, against the fixture server
- * (tests/feed/server.py) on 127.0.0.1: every feed form, eight and more
- * encodings, real-world quirks, conditional GET, failures that keep items,
- * retraction, redirects, hostile documents, --max, the follow mode with
- * backoff, and config sections. The server is always stopped at the end
- * (and stops itself after its lifetime if this process dies). */
+/* `kabar feed` end to end through its command line (kb_cmd_feed), against
+ * the fixture server (tests/feed/server.py) on 127.0.0.1: every feed form,
+ * eight and more encodings, real-world quirks, conditional GET, failures
+ * that keep items, retraction, redirects, hostile documents, --max, the
+ * follow mode with backoff, and config sections. The server is always
+ * stopped at the end (and stops itself after its lifetime if this process
+ * dies). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include <jansson.h>
 
 #include "core/date.h"
+#include "cli/cmd.h"
 #include "feed/feed.h"
 #include "feed/map.h"
 #include "feed/text.h"
@@ -95,7 +97,7 @@ static char *fresh_spool(const char *name)
     return dir;
 }
 
-/* Runs kb_feed_main with the NULL-terminated arguments after "feed", its
+/* Runs kb_cmd_feed with the NULL-terminated arguments after "feed", its
  * stderr captured into g_log. */
 static int run_feed(const char *first, ...)
 {
@@ -113,7 +115,7 @@ static int run_feed(const char *first, ...)
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, STDERR_FILENO);
     close(fd);
-    int status = kb_feed_main(argc, (char **)argv);
+    int status = kb_cmd_feed(argc, (char **)argv);
     fflush(stderr);
     dup2(saved, STDERR_FILENO);
     close(saved);
@@ -717,7 +719,7 @@ static void test_follow_and_backoff(void **state)
                         "--every", "500ms", "--retry", "200ms",       "--retry-max",
                         "400ms",   "--ttl", "0",       "--no-jitter", "--log-level",
                         "info",    NULL};
-        int status = kb_feed_main(16, argv);
+        int status = kb_cmd_feed(16, argv);
         _exit(status);
     }
     char name[KB_FEED_FILE_NAME_MAX];
@@ -828,7 +830,7 @@ static void test_usage(void **state)
     assert_int_equal(run_feed("--url", "http://h/x", "--spool", "/tmp/x", "--every", "soon", NULL),
                      2);
     assert_int_equal(run_feed("--bogus", NULL), 2);
-    assert_non_null(strstr(kb_feed_usage, "--url URL"));
+    assert_non_null(strstr(kb_cmd_feed_usage, "--url URL"));
 }
 
 int main(void)
