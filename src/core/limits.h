@@ -61,6 +61,9 @@
 /* Every topic kabar builds: "kabar/" + group + "/status/" + screen, with
  * room for an extra topic filter from the config. */
 #define KB_MQTT_TOPIC_MAX 512
+/* Extra topic filters of one `kabar mqtt`: a few feeds per screen, not a
+ * routing table. */
+#define KB_MQTT_TOPICS_MAX 16
 
 /* `kabar feed`: what comes from a feed server (the spool's bounds above
  * apply on top). */

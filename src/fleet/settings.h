@@ -1,17 +1,16 @@
 /* The settings of `kabar mqtt`: defaults, then the [mqtt] section of the
  * config file (and `spool` of its [spool] section, so a screen's one
- * config serves the ticker and the bridge), then the flags. Internal to
- * app/. */
-#ifndef KB_APP_MQTT_SETTINGS_H
-#define KB_APP_MQTT_SETTINGS_H
+ * config serves the ticker and the bridge), then the flags
+ * (src/cli/cmd_mqtt.c). The bound on topics is KB_MQTT_TOPICS_MAX in
+ * core/limits.h. */
+#ifndef KB_FLEET_SETTINGS_H
+#define KB_FLEET_SETTINGS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
-
-/* Extra topic filters: a few feeds per screen, not a routing table. */
-#define KB_MQTT_TOPICS_MAX 16
+#include "core/limits.h"
 
 struct kb_mqtt_settings {
     /* Owned strings (free with kb_mqtt_settings_free); NULL when unset. */
