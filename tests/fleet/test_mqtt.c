@@ -1,5 +1,5 @@
 /* The MQTT bridge and publisher (docs/fleet.md): the pieces one by one, then
- * the whole bridge (kb_mqtt_main in a thread) against a real mosquitto
+ * the whole bridge (kb_mqtt_bridge_run in a thread) against a real mosquitto
  * broker on 127.0.0.1, restarted under it. The broker is skipped, not
  * failed, where /usr/sbin/mosquitto is missing. */
 #include <dirent.h>
