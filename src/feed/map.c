@@ -25,8 +25,11 @@ char *kb_feed_entry_key(const struct kb_feed_entry *e)
         return kb_xstrdup(e->guid);
     if (e->link != NULL)
         return kb_xstrdup(e->link);
+    /* Neither: what it has, its title and date (two entries with one title
+     * on different days are two entries); the summary when it has no title. */
     if (e->title != NULL || e->summary != NULL)
-        return kb_xasprintf("%s\n%s", e->title ? e->title : "", e->summary ? e->summary : "");
+        return kb_xasprintf("%s\n%s\n%s", e->title ? e->title : "", e->title ? "" : e->summary,
+                            e->date ? e->date : "");
     return NULL;
 }
 

@@ -33,7 +33,8 @@ struct kb_feed_map_opts {
 };
 
 /* The key an entry is known by across fetches: its guid or id, else its
- * link, else its title and summary together. Returns a new string (caller
+ * link, else its title and date together (the summary and date when it has
+ * no title). Returns a new string (caller
  * frees), or NULL when the entry has none of them. */
 char *kb_feed_entry_key(const struct kb_feed_entry *e);
 

@@ -1,41 +1,21 @@
 #include "feed/parse.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <iconv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include <jansson.h>
 #include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 
 #include "core/limits.h"
-#include "feed/text.h"
-#include "core/date.h"
 #include "core/xmalloc.h"
+#include "feed/encoding.h"
+#include "feed/read.h"
+#include "feed/recover.h"
 
-#define NS_ATOM "http://www.w3.org/2005/Atom"
-#define NS_RDF "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-#define NS_DC "http://purl.org/dc/elements/1.1/"
-#define NS_CONTENT "http://purl.org/rss/1.0/modules/content/"
-
-/* How a field's text is to be read. */
-enum text_kind {
-    TEXT_PLAIN,      /* as written */
-    TEXT_MAYBE_HTML, /* plain by the spec, HTML in practice (RSS titles): reduced if it looks so */
-    TEXT_HTML,       /* escaped HTML: reduced to text */
-};
-
-struct xml_ctx {
-    xmlDocPtr doc;
-    size_t entity_left; /* bytes internal entities may still add (KB_FEED_ENTITY_BUDGET) */
-    bool entity_overrun;
-};
-
-/* ---- the refusing entity loader ---- */
+/* ---- libxml2 set up: the refusing entity loader, its messages caught ---- */
 
 static unsigned long refused_loads;
 static xmlExternalEntityLoader default_loader;
@@ -51,18 +31,59 @@ static xmlParserInputPtr refuse_loader(const char *url, const char *id, xmlParse
     return NULL;
 }
 
+/* What libxml2 said during one parse. */
+struct xml_errors {
+    int count;       /* errors (warnings are not counted) */
+    int undeclared;  /* references to entities nobody declared */
+    int line, col;   /* of the first error */
+    char first[120]; /* its message */
+};
+
+/* The parse in progress (one at a time: `kabar feed` parses on one thread). */
+static struct xml_errors *current;
+
+static void on_xml_error(void *ctx, xmlErrorPtr e)
+{
+    (void)ctx;
+    if (current == NULL || e == NULL)
+        return;
+    if (e->code == XML_WAR_UNDECLARED_ENTITY || e->code == XML_ERR_UNDECLARED_ENTITY)
+        current->undeclared++;
+    if (e->level < XML_ERR_ERROR)
+        return;
+    if (current->count++ == 0) {
+        current->line = e->line;
+        current->col = e->int2;
+        snprintf(current->first, sizeof(current->first), "%s",
+                 e->message != NULL ? e->message : "unreadable");
+        current->first[strcspn(current->first, "\r\n")] = '\0';
+    }
+}
+
+/* Messages libxml2 prints outside any parse (printf-style pieces): dropped,
+ * so nothing of it reaches stderr outside the log's format. */
+static void on_generic_error(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
 void kb_feed_xml_init(void)
 {
     xmlInitParser();
     if (default_loader == NULL)
         default_loader = xmlGetExternalEntityLoader();
     xmlSetExternalEntityLoader(refuse_loader);
+    xmlSetStructuredErrorFunc(NULL, on_xml_error);
+    xmlSetGenericErrorFunc(NULL, on_generic_error);
 }
 
 void kb_feed_xml_cleanup(void)
 {
     if (default_loader != NULL)
         xmlSetExternalEntityLoader(default_loader);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlSetGenericErrorFunc(NULL, NULL);
     xmlCleanupParser();
 }
 
@@ -80,519 +101,202 @@ const char *kb_feed_format_name(enum kb_feed_format f)
         return "RSS 1.0";
     case KB_FEED_ATOM:
         return "Atom 1.0";
+    case KB_FEED_ATOM03:
+        return "Atom 0.3";
     case KB_FEED_JSON:
         return "JSON Feed";
     }
     return "?";
 }
 
+void kb_feed_entry_free(struct kb_feed_entry *e)
+{
+    free(e->guid);
+    free(e->link);
+    free(e->title);
+    free(e->summary);
+    free(e->lang);
+    free(e->date);
+    memset(e, 0, sizeof(*e));
+}
+
 void kb_feed_doc_free(struct kb_feed_doc *doc)
 {
-    for (size_t i = 0; i < doc->n; i++) {
-        struct kb_feed_entry *e = &doc->entries[i];
-        free(e->guid);
-        free(e->link);
-        free(e->title);
-        free(e->summary);
-        free(e->lang);
-        free(e->date);
-    }
+    for (size_t i = 0; i < doc->n; i++)
+        kb_feed_entry_free(&doc->entries[i]);
     free(doc->entries);
     free(doc->title);
     free(doc->lang);
+    free(doc->repairs);
     memset(doc, 0, sizeof(*doc));
-}
-
-/* ---- text of an XML element ---- */
-
-/* Collects the text under node's children. Internal entities are expanded
- * from their parsed content, each byte counted against the document's
- * entity budget; external entities are never followed. depth bounds both
- * element nesting and entity nesting. */
-static void collect(struct xml_ctx *x, xmlNodePtr first, struct kb_feed_buf *b, int depth,
-                    bool in_entity)
-{
-    if (depth > 64)
-        return;
-    for (xmlNodePtr n = first; n != NULL && b->len < KB_FEED_FIELD_MAX; n = n->next) {
-        switch (n->type) {
-        case XML_TEXT_NODE:
-        case XML_CDATA_SECTION_NODE:
-            if (n->content != NULL) {
-                size_t len = strlen((const char *)n->content);
-                if (in_entity) {
-                    if (len > x->entity_left) {
-                        x->entity_overrun = true;
-                        return;
-                    }
-                    x->entity_left -= len;
-                }
-                kb_feed_buf_add(b, (const char *)n->content, len);
-            }
-            break;
-        case XML_ELEMENT_NODE:
-            /* Markup inside a text field (an XHTML title, a stray <b>): its text. */
-            collect(x, n->children, b, depth + 1, in_entity);
-            break;
-        case XML_ENTITY_REF_NODE: {
-            xmlEntityPtr ent = xmlGetDocEntity(x->doc, n->name);
-            if (ent != NULL && ent->etype == XML_INTERNAL_GENERAL_ENTITY)
-                collect(x, ent->children, b, depth + 1, true);
-            break;
-        }
-        default:
-            break;
-        }
-        if (x->entity_overrun)
-            return;
-    }
-}
-
-static char *element_text(struct xml_ctx *x, xmlNodePtr el, enum text_kind kind)
-{
-    struct kb_feed_buf b = {kb_xstrdup(""), 0, 1, KB_FEED_FIELD_MAX};
-    collect(x, el->children, &b, 0, false);
-    if (kind == TEXT_HTML || (kind == TEXT_MAYBE_HTML && kb_feed_looks_like_html(b.s))) {
-        char *text = kb_feed_html_to_text(b.s, b.len);
-        free(b.s);
-        return text;
-    }
-    return b.s;
-}
-
-/* An Atom text construct (RFC 4287 3.1): type="text" (the default) is
- * plain, "html" is escaped HTML, "xhtml" is a div of markup whose text we
- * take. Out-of-line content (src=) and other media types give nothing. */
-static char *atom_text(struct xml_ctx *x, xmlNodePtr el)
-{
-    xmlChar *type = xmlGetProp(el, (const xmlChar *)"type");
-    xmlChar *src = xmlGetProp(el, (const xmlChar *)"src");
-    char *out = NULL;
-    const char *t = type != NULL ? (const char *)type : "text";
-    if (src != NULL)
-        out = NULL;
-    else if (strcasecmp(t, "html") == 0 || strcasecmp(t, "text/html") == 0)
-        out = element_text(x, el, TEXT_HTML);
-    else if (strcasecmp(t, "text") == 0 || strcasecmp(t, "xhtml") == 0 ||
-             strncasecmp(t, "text/", 5) == 0)
-        out = element_text(x, el, TEXT_PLAIN);
-    xmlFree(type);
-    xmlFree(src);
-    return out;
-}
-
-static bool named(xmlNodePtr n, const char *ns, const char *name)
-{
-    if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name) != 0)
-        return false;
-    if (ns == NULL)
-        return n->ns == NULL;
-    return n->ns != NULL && n->ns->href != NULL && strcmp((const char *)n->ns->href, ns) == 0;
-}
-
-/* Keeps the first value of a field: a later duplicate element is ignored. */
-static void set_once(char **field, char *value)
-{
-    if (*field == NULL && value != NULL && value[0] != '\0') {
-        *field = value;
-        return;
-    }
-    free(value);
-}
-
-static char *node_lang(xmlNodePtr n)
-{
-    xmlChar *lang = xmlNodeGetLang(n);
-    char *out = lang != NULL && lang[0] != '\0' ? kb_xstrdup((const char *)lang) : NULL;
-    xmlFree(lang);
-    return out;
-}
-
-static void finish_date(struct kb_feed_entry *e)
-{
-    e->has_published = e->date != NULL && kb_date_parse(e->date, &e->published);
-}
-
-/* RSS 2.0 <item> and RSS 1.0 <item> (item_ns is the RSS 1.0 namespace, or
- * NULL for RSS 2.0, whose elements have none). */
-static void read_rss_item(struct xml_ctx *x, xmlNodePtr item, const char *item_ns,
-                          struct kb_feed_entry *e)
-{
-    char *description = NULL, *encoded = NULL, *pubdate = NULL, *dcdate = NULL;
-    for (xmlNodePtr n = item->children; n != NULL; n = n->next) {
-        if (named(n, item_ns, "title"))
-            set_once(&e->title, element_text(x, n, TEXT_MAYBE_HTML));
-        else if (named(n, item_ns, "link"))
-            set_once(&e->link, element_text(x, n, TEXT_PLAIN));
-        else if (named(n, item_ns, "description"))
-            set_once(&description, element_text(x, n, TEXT_HTML));
-        else if (named(n, NS_CONTENT, "encoded"))
-            set_once(&encoded, element_text(x, n, TEXT_HTML));
-        else if (item_ns == NULL && named(n, NULL, "guid"))
-            set_once(&e->guid, element_text(x, n, TEXT_PLAIN));
-        else if (item_ns == NULL && named(n, NULL, "pubDate"))
-            set_once(&pubdate, element_text(x, n, TEXT_PLAIN));
-        else if (named(n, NS_DC, "date"))
-            set_once(&dcdate, element_text(x, n, TEXT_PLAIN));
-        else if (named(n, NS_DC, "language"))
-            set_once(&e->lang, element_text(x, n, TEXT_PLAIN));
-    }
-    if (e->guid == NULL) {
-        xmlChar *about = xmlGetNsProp(item, (const xmlChar *)"about", (const xmlChar *)NS_RDF);
-        if (about != NULL)
-            set_once(&e->guid, kb_xstrdup((const char *)about));
-        xmlFree(about);
-    }
-    set_once(&e->summary, description);
-    set_once(&e->summary, encoded);
-    set_once(&e->date, pubdate);
-    set_once(&e->date, dcdate);
-    if (e->lang == NULL)
-        e->lang = node_lang(item);
-    finish_date(e);
-}
-
-static void read_atom_entry(struct xml_ctx *x, xmlNodePtr entry, const char *ns,
-                            struct kb_feed_entry *e)
-{
-    char *summary = NULL, *content = NULL, *published = NULL, *updated = NULL;
-    char *alternate = NULL, *other_link = NULL;
-    for (xmlNodePtr n = entry->children; n != NULL; n = n->next) {
-        if (named(n, ns, "id")) {
-            set_once(&e->guid, element_text(x, n, TEXT_PLAIN));
-        } else if (named(n, ns, "title")) {
-            set_once(&e->title, atom_text(x, n));
-        } else if (named(n, ns, "summary")) {
-            set_once(&summary, atom_text(x, n));
-        } else if (named(n, ns, "content")) {
-            set_once(&content, atom_text(x, n));
-        } else if (named(n, ns, "published")) {
-            set_once(&published, element_text(x, n, TEXT_PLAIN));
-        } else if (named(n, ns, "updated")) {
-            set_once(&updated, element_text(x, n, TEXT_PLAIN));
-        } else if (named(n, ns, "link")) {
-            xmlChar *rel = xmlGetProp(n, (const xmlChar *)"rel");
-            xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
-            if (href != NULL) {
-                bool alt = rel == NULL || strcmp((const char *)rel, "alternate") == 0;
-                set_once(alt ? &alternate : &other_link, kb_xstrdup((const char *)href));
-            }
-            xmlFree(rel);
-            xmlFree(href);
-        }
-    }
-    set_once(&e->link, alternate);
-    set_once(&e->link, other_link);
-    set_once(&e->summary, summary);
-    set_once(&e->summary, content);
-    set_once(&e->date, published);
-    set_once(&e->date, updated);
-    /* xml:lang is inherited: the entry's, else the feed's. */
-    e->lang = node_lang(entry);
-    finish_date(e);
-}
-
-static struct kb_feed_entry *new_entry(struct kb_feed_doc *doc, size_t max_entries)
-{
-    if (doc->n >= max_entries) {
-        doc->dropped++;
-        return NULL;
-    }
-    /* The array holds 8, then doubles each time it fills (at 8, 16, 32 ...). */
-    if (doc->n == 0 || (doc->n >= 8 && (doc->n & (doc->n - 1)) == 0))
-        doc->entries =
-            kb_xreallocarray(doc->entries, doc->n == 0 ? 8 : doc->n * 2, sizeof(*doc->entries));
-    struct kb_feed_entry *e = &doc->entries[doc->n++];
-    memset(e, 0, sizeof(*e));
-    e->index = doc->n + doc->dropped;
-    return e;
-}
-
-static void read_rss2(struct xml_ctx *x, xmlNodePtr root, size_t max, struct kb_feed_doc *doc)
-{
-    xmlNodePtr channel = NULL;
-    for (xmlNodePtr n = root->children; n != NULL && channel == NULL; n = n->next) {
-        if (named(n, NULL, "channel"))
-            channel = n;
-    }
-    if (channel == NULL)
-        return;
-    for (xmlNodePtr n = channel->children; n != NULL; n = n->next) {
-        if (named(n, NULL, "title")) {
-            set_once(&doc->title, element_text(x, n, TEXT_MAYBE_HTML));
-        } else if (named(n, NULL, "language") || named(n, NS_DC, "language")) {
-            set_once(&doc->lang, element_text(x, n, TEXT_PLAIN));
-        } else if (named(n, NULL, "item")) {
-            struct kb_feed_entry *e = new_entry(doc, max);
-            if (e != NULL)
-                read_rss_item(x, n, NULL, e);
-        }
-        if (x->entity_overrun)
-            return;
-    }
-    if (doc->lang == NULL)
-        doc->lang = node_lang(channel);
-}
-
-/* RSS 1.0 and 0.90: <rdf:RDF> holding <channel> and the <item>s side by side,
- * in the RSS namespace of whichever version it is. */
-static void read_rss1(struct xml_ctx *x, xmlNodePtr root, size_t max, struct kb_feed_doc *doc)
-{
-    for (xmlNodePtr n = root->children; n != NULL; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE || n->ns == NULL)
-            continue;
-        const char *ns = (const char *)n->ns->href;
-        if (named(n, ns, "channel")) {
-            for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
-                if (named(c, ns, "title"))
-                    set_once(&doc->title, element_text(x, c, TEXT_MAYBE_HTML));
-                else if (named(c, NS_DC, "language"))
-                    set_once(&doc->lang, element_text(x, c, TEXT_PLAIN));
-            }
-            if (doc->lang == NULL)
-                doc->lang = node_lang(n);
-        } else if (named(n, ns, "item") && strcmp(ns, NS_DC) != 0) {
-            struct kb_feed_entry *e = new_entry(doc, max);
-            if (e != NULL)
-                read_rss_item(x, n, ns, e);
-        }
-        if (x->entity_overrun)
-            return;
-    }
-}
-
-static void read_atom(struct xml_ctx *x, xmlNodePtr root, size_t max, struct kb_feed_doc *doc)
-{
-    const char *ns = (const char *)root->ns->href;
-    for (xmlNodePtr n = root->children; n != NULL; n = n->next) {
-        if (named(n, ns, "title")) {
-            set_once(&doc->title, atom_text(x, n));
-        } else if (named(n, ns, "entry")) {
-            struct kb_feed_entry *e = new_entry(doc, max);
-            if (e != NULL)
-                read_atom_entry(x, n, ns, e);
-        }
-        if (x->entity_overrun)
-            return;
-    }
-    doc->lang = node_lang(root);
-}
-
-/* ---- encodings ---- */
-
-/* The charset parameter of a Content-Type, if any, into out. */
-static bool http_charset(const char *content_type, char *out, size_t size)
-{
-    if (content_type == NULL)
-        return false;
-    for (const char *p = content_type; (p = strchr(p, ';')) != NULL;) {
-        p++;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (strncasecmp(p, "charset=", 8) != 0)
-            continue;
-        p += 8;
-        if (*p == '"')
-            p++;
-        size_t n = 0;
-        while (p[n] != '\0' && (isalnum((unsigned char)p[n]) || strchr("-_.:", p[n]) != NULL))
-            n++;
-        if (n == 0 || n >= size)
-            return false;
-        memcpy(out, p, n);
-        out[n] = '\0';
-        return true;
-    }
-    return false;
-}
-
-/* True if the document says its own encoding: a byte order mark, or an
- * encoding in its XML declaration. Then that wins over HTTP, as every feed
- * reader does (servers often send a default charset that is wrong). */
-static bool xml_declares_encoding(const char *buf, size_t len)
-{
-    const unsigned char *u = (const unsigned char *)buf;
-    if (len >= 2 && ((u[0] == 0xfe && u[1] == 0xff) || (u[0] == 0xff && u[1] == 0xfe)))
-        return true;
-    if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)
-        return true;
-    if (len < 5 || memcmp(buf, "<?xml", 5) != 0)
-        return false;
-    const char *end = memchr(buf, '>', len < 512 ? len : 512);
-    if (end == NULL)
-        return false;
-    for (const char *p = buf; p + 8 <= end; p++) {
-        if (memcmp(p, "encoding", 8) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* JSON is UTF-8 by RFC 8259, but a server may say otherwise: convert from
- * the HTTP charset when it names another. Returns a new buffer (caller
- * frees) or NULL with err set. */
-static char *to_utf8(const char *buf, size_t len, const char *charset, size_t *out_len,
-                     struct kb_error *err)
-{
-    iconv_t cd = iconv_open("UTF-8", charset);
-    if (cd == (iconv_t)-1) {
-        kb_error_set(err, "unsupported charset \"%s\"", charset);
-        return NULL;
-    }
-    size_t cap = len * 4 + 16;
-    char *out = kb_xmalloc(cap);
-    char *in = (char *)buf, *o = out;
-    size_t in_left = len, out_left = cap - 1;
-    bool ok = iconv(cd, &in, &in_left, &o, &out_left) != (size_t)-1 &&
-              iconv(cd, NULL, NULL, &o, &out_left) != (size_t)-1;
-    iconv_close(cd);
-    if (!ok) {
-        kb_error_set(err, "not valid %s at byte %zu", charset, (size_t)(in - buf));
-        free(out);
-        return NULL;
-    }
-    *o = '\0';
-    *out_len = (size_t)(o - out);
-    return out;
 }
 
 /* ---- XML ---- */
 
-static bool parse_xml(const char *buf, size_t len, const char *content_type, size_t max,
-                      struct kb_feed_doc *doc, struct kb_error *err)
+/* Parses UTF-8 text (its declaration's encoding ignored: the text is
+ * already converted). Strict: NULL unless well-formed. No
+ * XML_PARSE_NOENT (never substitute entities), no DTDLOAD / DTDATTR /
+ * DTDVALID (never read a DTD), no HUGE (keep libxml2's size and
+ * amplification limits). */
+static xmlDocPtr read_text(const char *text, size_t len, bool recover, struct xml_errors *errs)
 {
-    char charset[48];
-    const char *encoding = NULL;
-    if (!xml_declares_encoding(buf, len) && http_charset(content_type, charset, sizeof(charset)))
-        encoding = charset;
+    memset(errs, 0, sizeof(*errs));
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (ctxt == NULL)
-        return kb_error_set(err, "out of memory for the XML parser");
-    /* No XML_PARSE_NOENT (never substitute entities), no DTDLOAD / DTDATTR /
-     * DTDVALID (never read a DTD), no HUGE (keep libxml2's size and
-     * amplification limits), no RECOVER (a broken document is a failed
-     * fetch, not a shorter feed: recovering would retract what it lost). */
+        return NULL;
     int opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-               XML_PARSE_COMPACT;
-    xmlDocPtr xdoc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, encoding, opts);
-    if (xdoc == NULL) {
+               XML_PARSE_COMPACT | XML_PARSE_IGNORE_ENC | (recover ? XML_PARSE_RECOVER : 0);
+    current = errs;
+    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, text, (int)len, NULL, "UTF-8", opts);
+    current = NULL;
+    bool well_formed = ctxt->wellFormed;
+    if (doc != NULL && !recover && !well_formed) {
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
+    /* No handler saw it (kb_feed_xml_init not run): the last error. */
+    if ((doc == NULL || !well_formed) && errs->count == 0) {
         const xmlError *e = &ctxt->lastError;
-        char msg[200];
-        snprintf(msg, sizeof(msg), "%s", e->message != NULL ? e->message : "unreadable");
-        msg[strcspn(msg, "\r\n")] = '\0';
-        if (e->line > 0)
-            kb_error_set(err, "XML line %d: %s", e->line, msg);
-        else
-            kb_error_set(err, "XML: %s", msg);
-        xmlFreeParserCtxt(ctxt);
-        return false;
+        errs->count = 1;
+        errs->line = e->line;
+        errs->col = e->int2;
+        snprintf(errs->first, sizeof(errs->first), "%s",
+                 e->message != NULL ? e->message : "unreadable");
+        errs->first[strcspn(errs->first, "\r\n")] = '\0';
     }
     xmlFreeParserCtxt(ctxt);
+    return doc;
+}
 
-    struct xml_ctx x = {xdoc, KB_FEED_ENTITY_BUDGET, false};
-    xmlNodePtr root = xmlDocGetRootElement(xdoc);
-    bool ok = true;
-    if (root != NULL && named(root, NULL, "rss")) {
-        doc->format = KB_FEED_RSS2;
-        read_rss2(&x, root, max, doc);
-    } else if (root != NULL && named(root, NS_RDF, "RDF")) {
-        doc->format = KB_FEED_RSS1;
-        read_rss1(&x, root, max, doc);
-    } else if (root != NULL && root->ns != NULL && strcmp((const char *)root->name, "feed") == 0 &&
-               strcmp((const char *)root->ns->href, NS_ATOM) == 0) {
-        doc->format = KB_FEED_ATOM;
-        read_atom(&x, root, max, doc);
-    } else {
-        ok = kb_error_set(err, "not an RSS or Atom feed (the root element is <%s>)",
-                          root != NULL ? (const char *)root->name : "none");
+static bool xml_failed(struct kb_error *err, const struct xml_errors *e)
+{
+    if (e->line > 0)
+        return kb_error_set(err, "XML line %d: %s", e->line, e->first);
+    return kb_error_set(err, "XML: %s", e->first);
+}
+
+/* The entries of a document recovery left short, read one by one: each
+ * <item> / <entry> parsed alone inside a copy of the root's start tag (for
+ * its namespaces), so a broken one cannot swallow the ones after it.
+ * Replaces doc's entries if that finds more; returns how many it read. */
+static size_t one_by_one(const char *text, size_t len, size_t max, struct kb_feed_doc *doc)
+{
+    struct kb_feed_span root;
+    char qname[128];
+    size_t cap = max < KB_FEED_ENTRIES_MAX ? max : KB_FEED_ENTRIES_MAX;
+    struct kb_feed_span *spans = kb_xcalloc(cap + 1, sizeof(*spans));
+    size_t n = kb_feed_xml_entry_spans(text, len, spans, cap);
+    if (n > cap)
+        n = cap;
+    if (n <= doc->n || !kb_feed_xml_root(text, len, &root, qname, sizeof(qname))) {
+        free(spans);
+        return 0;
     }
-    if (ok && x.entity_overrun)
-        ok = kb_error_set(err, "internal entities expand past %d KiB: refused",
-                          KB_FEED_ENTITY_BUDGET / 1024);
-    xmlFreeDoc(xdoc);
-    if (!ok)
-        kb_feed_doc_free(doc);
+    bool rss2 = doc->format == KB_FEED_RSS2;
+    struct kb_feed_doc all = {0};
+    for (size_t i = 0; i < n; i++) {
+        char *chunk =
+            kb_xasprintf("%.*s%s%.*s%s</%s>", (int)(root.end - root.start), text + root.start,
+                         rss2 ? "<channel>" : "", (int)(spans[i].end - spans[i].start),
+                         text + spans[i].start, rss2 ? "</channel>" : "", qname);
+        struct xml_errors errs;
+        xmlDocPtr x = read_text(chunk, strlen(chunk), true, &errs);
+        struct kb_feed_doc one = {0};
+        struct kb_error err;
+        if (x != NULL && kb_feed_read_xml(x, 1, &one, &err) && one.n == 1) {
+            struct kb_feed_entry *e = kb_feed_new_entry(&all, max);
+            if (e != NULL) {
+                *e = one.entries[0];
+                e->index = i + 1;
+                memset(&one.entries[0], 0, sizeof(one.entries[0]));
+            }
+        }
+        kb_feed_doc_free(&one);
+        xmlFreeDoc(x);
+        free(chunk);
+    }
+    free(spans);
+    size_t got = all.n;
+    if (got > doc->n) {
+        for (size_t i = 0; i < doc->n; i++)
+            kb_feed_entry_free(&doc->entries[i]);
+        free(doc->entries);
+        doc->entries = all.entries;
+        doc->n = all.n;
+        all.entries = NULL;
+        all.n = 0;
+    } else {
+        got = 0;
+    }
+    kb_feed_doc_free(&all);
+    return got;
+}
+
+/* A document the strict parser refused (or read with references to
+ * entities nobody declared): mended, then recovered, then read entry by
+ * entry where recovery lost entries. */
+static bool repair(const char *text, size_t len, const struct xml_errors *strict, size_t max,
+                   struct kb_feed_doc *doc, struct kb_feed_notes *notes, struct kb_error *err)
+{
+    if (kb_feed_xml_cut_off(text, len)) {
+        kb_error_set(err,
+                     "XML line %d: the document ends before its root element closes "
+                     "(cut off?): %s",
+                     strict->line, strict->first);
+        return false;
+    }
+    struct kb_feed_mend m;
+    size_t mlen;
+    char *mended = kb_feed_xml_mend(text, len, &mlen, &m);
+    struct xml_errors errs;
+    xmlDocPtr x = read_text(mended, mlen, false, &errs);
+    bool recovered = false;
+    if (x == NULL && !kb_feed_xml_declares_entities(text, len)) {
+        x = read_text(mended, mlen, true, &errs);
+        recovered = x != NULL;
+    }
+    if (x == NULL) {
+        free(mended);
+        return xml_failed(err, strict);
+    }
+    kb_feed_mend_note(&m, notes);
+    if (recovered)
+        kb_feed_note(notes, "recovered from %d error%s, the first at %d:%d (%s)", errs.count,
+                     errs.count == 1 ? "" : "s", errs.line, errs.col, errs.first);
+    bool ok = kb_feed_read_xml(x, max, doc, err);
+    xmlFreeDoc(x);
+    size_t before = doc->n;
+    if (ok && recovered) {
+        size_t got = one_by_one(mended, mlen, max, doc);
+        if (got > 0)
+            kb_feed_note(notes, "%zu entries read one by one (recovery alone kept %zu)", got,
+                         before);
+    }
+    free(mended);
     return ok;
 }
 
-/* ---- JSON Feed ---- */
-
-static char *json_str(json_t *obj, const char *key)
+static bool parse_xml(const char *buf, size_t len, const char *content_type, size_t max,
+                      struct kb_feed_doc *doc, struct kb_feed_notes *notes, struct kb_error *err)
 {
-    const char *s = json_string_value(json_object_get(obj, key));
-    return s != NULL && s[0] != '\0' ? kb_xstrndup(s, KB_FEED_FIELD_MAX) : NULL;
-}
-
-static char *json_text(json_t *obj, const char *key, enum text_kind kind)
-{
-    json_t *v = json_object_get(obj, key);
-    const char *s = json_string_value(v);
-    if (s == NULL || s[0] == '\0')
-        return NULL;
-    size_t len = json_string_length(v);
-    if (kind == TEXT_HTML || (kind == TEXT_MAYBE_HTML && kb_feed_looks_like_html(s)))
-        return kb_feed_html_to_text(s, len);
-    return kb_xstrndup(s, len < KB_FEED_FIELD_MAX ? len : KB_FEED_FIELD_MAX);
-}
-
-static bool parse_json(const char *buf, size_t len, const char *content_type, size_t max,
-                       struct kb_feed_doc *doc, struct kb_error *err)
-{
-    char charset[48];
-    char *converted = NULL;
-    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) { /* a BOM: UTF-8 whatever HTTP says */
-        buf += 3;
-        len -= 3;
-    } else if (http_charset(content_type, charset, sizeof(charset)) &&
-               strcasecmp(charset, "utf-8") != 0 && strcasecmp(charset, "utf8") != 0) {
-        converted = to_utf8(buf, len, charset, &len, err);
-        if (converted == NULL)
-            return false;
-        buf = converted;
+    char *text;
+    size_t text_len;
+    if (!kb_feed_decode(buf, len, content_type, false, &text, &text_len, notes, err))
+        return false;
+    struct xml_errors errs;
+    xmlDocPtr x = read_text(text, text_len, false, &errs);
+    bool ok;
+    if (x != NULL && errs.undeclared == 0) {
+        if (errs.count > 0)
+            kb_feed_note(notes, "%d XML error%s tolerated, the first at %d:%d (%s)", errs.count,
+                         errs.count == 1 ? "" : "s", errs.line, errs.col, errs.first);
+        ok = kb_feed_read_xml(x, max, doc, err);
+    } else {
+        ok = repair(text, text_len, &errs, max, doc, notes, err);
     }
-    json_error_t jerr;
-    json_t *root = json_loadb(buf, len, 0, &jerr);
-    free(converted);
-    if (root == NULL)
-        return kb_error_set(err, "JSON line %d column %d: %s", jerr.line, jerr.column, jerr.text);
-    const char *version = json_string_value(json_object_get(root, "version"));
-    json_t *items = json_object_get(root, "items");
-    if (!json_is_object(root) || version == NULL ||
-        strncmp(version, "https://jsonfeed.org/version/", 29) != 0 || !json_is_array(items)) {
-        json_decref(root);
-        return kb_error_set(err, "not a JSON Feed (no \"version\" https://jsonfeed.org/... and "
-                                 "\"items\" array)");
-    }
-    doc->format = KB_FEED_JSON;
-    doc->title = json_text(root, "title", TEXT_MAYBE_HTML);
-    doc->lang = json_str(root, "language");
-    size_t i;
-    json_t *item;
-    json_array_foreach(items, i, item)
-    {
-        struct kb_feed_entry *e = new_entry(doc, max);
-        if (e == NULL)
-            continue;
-        if (!json_is_object(item))
-            continue; /* an entry with nothing: the mapping reports it */
-        json_t *id = json_object_get(item, "id");
-        /* JSON Feed 1.0 allowed numeric ids; they are still ids. */
-        if (json_is_integer(id))
-            e->guid = kb_xasprintf("%lld", (long long)json_integer_value(id));
-        else
-            e->guid = json_str(item, "id");
-        e->link = json_str(item, "url");
-        e->title = json_text(item, "title", TEXT_MAYBE_HTML);
-        e->summary = json_text(item, "summary", TEXT_MAYBE_HTML);
-        set_once(&e->summary, json_text(item, "content_text", TEXT_PLAIN));
-        set_once(&e->summary, json_text(item, "content_html", TEXT_HTML));
-        e->lang = json_str(item, "language");
-        e->date = json_str(item, "date_published");
-        set_once(&e->date, json_str(item, "date_modified"));
-        finish_date(e);
-    }
-    json_decref(root);
-    return true;
+    xmlFreeDoc(x);
+    free(text);
+    return ok;
 }
 
 /* ---- either ---- */
@@ -601,10 +305,15 @@ static bool looks_like_json(const char *buf, size_t len, const char *content_typ
 {
     if (content_type != NULL && strstr(content_type, "json") != NULL)
         return true;
-    size_t i = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-    while (i < len && isspace((unsigned char)buf[i]))
-        i++;
-    return i < len && buf[i] == '{';
+    /* A "{" first, in UTF-8 (after a BOM) or UTF-16/32. */
+    for (size_t i = 0; i < len && i < 64; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c == '{')
+            return true;
+        if (c == '<')
+            return false;
+    }
+    return false;
 }
 
 bool kb_feed_parse(const char *buf, size_t len, const char *content_type, size_t max_entries,
@@ -615,7 +324,18 @@ bool kb_feed_parse(const char *buf, size_t len, const char *content_type, size_t
         return kb_error_set(err, "empty document");
     if (len > KB_FEED_BODY_MAX)
         return kb_error_set(err, "document over %d MiB", KB_FEED_BODY_MAX / (1024 * 1024));
-    if (looks_like_json(buf, len, content_type))
-        return parse_json(buf, len, content_type, max_entries, doc, err);
-    return parse_xml(buf, len, content_type, max_entries, doc, err);
+    struct kb_feed_notes notes = {"", 0};
+    bool ok;
+    if (looks_like_json(buf, len, content_type)) {
+        char *text = NULL;
+        size_t text_len;
+        ok = kb_feed_decode(buf, len, content_type, true, &text, &text_len, &notes, err) &&
+             kb_feed_read_json(text, text_len, max_entries, doc, err);
+        free(text);
+    } else {
+        ok = parse_xml(buf, len, content_type, max_entries, doc, &notes, err);
+    }
+    if (ok && notes.len > 0)
+        doc->repairs = kb_xstrdup(notes.line);
+    return ok;
 }

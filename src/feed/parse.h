@@ -1,8 +1,15 @@
-/* Reading a feed document: RSS 2.0 (and 0.9x), RSS 1.0 (RDF) and Atom 1.0
- * with libxml2, JSON Feed 1.0/1.1 with jansson, into one plain model. Text
- * comes out as UTF-8 whatever the document's encoding, with HTML reduced
- * to text; it is not yet cleaned (kb_text_clean) or validated: that is the
- * mapping's job (feed_map.h).
+/* Reading a feed document: RSS 0.90-2.0 (RDF or not, with or without a
+ * default namespace) and Atom 0.3 and 1.0 with libxml2, JSON Feed 1.0/1.1
+ * with jansson, into one plain model. Text comes out as UTF-8 whatever the
+ * document's encoding (encoding.h), with HTML reduced to text; it is not
+ * yet cleaned (kb_text_clean) or validated: that is the mapping's job
+ * (map.h).
+ *
+ * Forgiving: a document that is not well-formed is mended and, failing
+ * that, recovered (recover.h), and every entry that can be read is kept;
+ * what was repaired is said in doc->repairs. A document cut off before its
+ * root element closes is refused (a shorter feed would retract what it
+ * lost), and so is one that declares entities and is not well-formed.
  *
  * Hostile documents: the XML parser never touches the network
  * (XML_PARSE_NONET), never loads a DTD or substitutes entities; its own
@@ -19,7 +26,7 @@
 
 #include "core/error.h"
 
-enum kb_feed_format { KB_FEED_RSS2, KB_FEED_RSS1, KB_FEED_ATOM, KB_FEED_JSON };
+enum kb_feed_format { KB_FEED_RSS2, KB_FEED_RSS1, KB_FEED_ATOM, KB_FEED_JSON, KB_FEED_ATOM03 };
 
 /* One entry. Every string is owned by the document, NUL-terminated UTF-8
  * (not yet cleaned), NULL when the document has none. */
@@ -42,23 +49,28 @@ struct kb_feed_doc {
     struct kb_feed_entry *entries;
     size_t n;
     size_t dropped; /* entries past max_entries, not read */
+    /* What was repaired, guessed or tolerated, as one line for the log
+     * ("3 undefined entities decoded; recovered from 1 error at 12:5 ..."),
+     * libxml2's own messages included; NULL when the document needed
+     * nothing. */
+    char *repairs;
 };
 
 /* Parses buf[0..len). content_type is the HTTP Content-Type (may be NULL):
- * its charset is used when the document declares no encoding (XML
- * declaration or BOM), and it helps tell JSON from XML. At most max_entries
+ * its charset counts as encoding.h says, and it helps tell JSON from XML. At most max_entries
  * entries are read. On success fills *doc (free with kb_feed_doc_free);
  * on failure err says why in one line, without a "feed URL:" prefix. */
 bool kb_feed_parse(const char *buf, size_t len, const char *content_type, size_t max_entries,
                    struct kb_feed_doc *doc, struct kb_error *err);
 void kb_feed_doc_free(struct kb_feed_doc *doc);
 
-/* "RSS 2.0", "Atom 1.0" ... for messages. */
+/* "RSS 2.0", "Atom 1.0" ... for messages (RSS 0.9x counts as 2.0). */
 const char *kb_feed_format_name(enum kb_feed_format f);
 
-/* Sets up libxml2 for feeds: its parser initialised, and an external entity
+/* Sets up libxml2 for feeds: its parser initialised, an external entity
  * loader that refuses everything (defence in depth beside the parse
- * options: nothing a document names is ever opened). Process-wide; call
+ * options: nothing a document names is ever opened), and its error
+ * messages caught (they go into doc->repairs or err, never to stderr). Process-wide; call
  * once before parsing, kb_feed_xml_cleanup at exit. */
 void kb_feed_xml_init(void);
 void kb_feed_xml_cleanup(void);

@@ -10,6 +10,7 @@
 #include <libxml/tree.h>
 
 #include "core/limits.h"
+#include "feed/recover.h"
 #include "core/xmalloc.h"
 
 /* ---- HTML to text ---- */
@@ -39,7 +40,7 @@ static void tb_space(struct kb_feed_buf *b)
 
 /* Elements whose edges separate words: without a space there, "<p>a</p><p>b</p>"
  * would read "ab". */
-static bool is_block(const char *name)
+bool kb_feed_html_block(const char *name)
 {
     static const char *const blocks[] = {
         "br",  "p",      "div",        "li",      "ul",      "ol",     "h1",     "h2",
@@ -65,7 +66,7 @@ static void html_walk(xmlNodePtr node, struct kb_feed_buf *b, int depth)
             const char *name = (const char *)n->name;
             if (strcasecmp(name, "script") == 0 || strcasecmp(name, "style") == 0)
                 continue;
-            bool block = is_block(name);
+            bool block = kb_feed_html_block(name);
             if (block)
                 tb_space(b);
             html_walk(n->children, b, depth + 1);
@@ -82,9 +83,20 @@ char *kb_feed_html_to_text(const char *html, size_t len)
         len = KB_FEED_FIELD_MAX;
     if (len == 0)
         return b.s;
-    htmlDocPtr doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
+    /* libxml2's HTML parser knows HTML 4's entities; HTML 5's others are
+     * decoded first, so each reference is decoded once either way. */
+    size_t refs_len;
+    char *refs = kb_feed_html5_refs(html, len, &refs_len);
+    /* In a <div>: a fragment that starts with <script> would otherwise be
+     * read as a document head, and the text after it lost. */
+    char *wrapped = kb_xasprintf("<div>%s</div>", refs);
+    free(refs);
+    refs = wrapped;
+    refs_len = strlen(refs);
+    htmlDocPtr doc = htmlReadMemory(refs, (int)refs_len, NULL, "UTF-8",
                                     HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
                                         HTML_PARSE_NOIMPLIED | HTML_PARSE_COMPACT);
+    free(refs);
     if (doc == NULL)
         return b.s;
     html_walk(doc->children, &b, 0);

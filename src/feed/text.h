@@ -24,6 +24,10 @@ void kb_feed_buf_add(struct kb_feed_buf *b, const char *s, size_t n);
  * string the caller frees (never NULL; "" for no text). */
 char *kb_feed_html_to_text(const char *html, size_t len);
 
+/* True for the HTML elements whose edges separate words (p, div, li, br,
+ * td ...): without a space there "<p>a</p><p>b</p>" would read "ab". */
+bool kb_feed_html_block(const char *name);
+
 /* True if s looks like it holds markup or entities ("<b>", "</", "&amp;",
  * "&#233;"): fields that should be plain text but often are not (RSS
  * titles) are reduced only then, so "a < b" stays as written. */

@@ -251,7 +251,7 @@ def format_cases():
             '<link>https://nouvelles.example/2</link></item>\n'
             '</channel></rss>\n').encode("latin-1")
     case("fmt-rss091-netscape", body, "text/xml",
-         ["Législatives : le débat", "Météo : grêle à Liège"])
+         ["Législatives : le débat", "Météo\u00a0: grêle à Liège"])
     for v in ("0.91", "0.92", "0.93", "0.94"):
         titles = T["es"] if v != "0.93" else T["pt"]
         items = [{"raw": "<title>%s</title><link>https://n.example/%s/%d</link>"
@@ -376,7 +376,7 @@ def damaged_cases():
              "&copy; 2024 &reg; &trade;", "Math: &alpha; &le; &beta; &ne; &infin;",
              "HTML5 only: &NotEqual; &bigstar; &check;"]
     case("bad-entities-rss2", rss2(items), "application/rss+xml",
-         ["Café & crème brûlée", "Prix : 5 €", "Wait… — what?", "“Quoted” ‘single’",
+         ["Café & crème brûlée", "Prix\u00a0: 5\u00a0€", "Wait… — what?", "“Quoted” ‘single’",
           "© 2024 ® ™", "Math: α ≤ β ≠ ∞", "HTML5 only: ≠ ★ ✓"])
     case("bad-entities-atom", atom(["Gr&uuml;&szlig;e aus K&ouml;ln", "&Aacute;rea &amp; &Ntilde;and&uacute;"]),
          "application/atom+xml", ["Grüße aus Köln", "Área & Ñandú"])
