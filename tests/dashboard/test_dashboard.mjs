@@ -348,6 +348,33 @@ await wrong.click('#login button[type=submit]');
 check('a wrong password is refused, and the page says so', await waitFor(10, async () =>
   /refused the login/.test(await wrong.textContent('#conn'))));
 
+// The HTTPS front of docs/fleet.md (boards/mosquitto/dashboard-nginx.conf)
+// before the same broker: the page over HTTPS and HTTP/2, its MQTT on /mqtt.
+// nginx is not installed by install-deps (Debian starts it as a service).
+if (fs.existsSync('/usr/sbin/nginx')) {
+  const ngPort = await freePort();
+  let site = fs.readFileSync(path.join(src, 'boards/mosquitto/dashboard-nginx.conf'), 'utf8');
+  site = site.replace(/listen 443 ssl http2;/, `listen 127.0.0.1:${ngPort} ssl http2;`)
+    .replace(/\n\s*listen \[::\]:443[^\n]*/, '')
+    .replace(/\/etc\/nginx\/kabar\/broker\.(crt|key)/g, (m, ext) => path.join(tmp, 'broker.' + ext))
+    .replaceAll('127.0.0.1:9001', '127.0.0.1:' + wsPort);
+  const temps = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((t) => `${t}_temp_path ${path.join(tmp, 'nginx-' + t)};`).join('\n');
+  fs.writeFileSync(path.join(tmp, 'nginx.conf'), `daemon off;\nmaster_process off;\npid ${tmp}/nginx.pid;\n` +
+    `error_log ${tmp}/nginx-error.log;\nevents {}\nhttp {\naccess_log off;\n${temps}\n${site}\n}\n`);
+  start('nginx', '/usr/sbin/nginx', ['-c', path.join(tmp, 'nginx.conf'), '-e', path.join(tmp, 'nginx-error.log')]);
+  await waitFor(10, () => portOpen(ngPort));
+  const front = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+  await front.goto(`https://127.0.0.1:${ngPort}/?group=${GROUP}`).catch((e) => console.log('  ' + e.message));
+  await front.fill('#user', 'viewer').catch(() => {});
+  await front.fill('#password', users.viewer).catch(() => {});
+  await front.click('#login button[type=submit]').catch(() => {});
+  check('through the HTTPS front the page loads and talks MQTT on /mqtt', await waitFor(15, () =>
+    front.$(`${card('lobby-1')}[data-state="online"]`)), await front.textContent('#conn').catch(() => '?'));
+} else {
+  console.log('  (the HTTPS front of docs/fleet.md was not checked: nginx is not installed)');
+}
+
 const brokerLog = fs.readFileSync(path.join(tmp, 'mosquitto.log'), 'utf8');
 check('the broker logged the viewer\'s refused publish', /Denied PUBLISH from kabar-page-/.test(brokerLog));
 for (const s of Object.values(screens)) {
