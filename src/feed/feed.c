@@ -318,6 +318,15 @@ bool kb_feed_update(const struct kb_feed_options *o, struct kb_feed_follow *ff,
         struct kb_error serr;
         if (!kb_feed_state_save(spool, ff->file_prefix, f->url, &ff->state, &serr))
             LOG_WARN_ONCE(f->url, "feed %s: cannot save its state: %s", f->url, serr.msg);
+        /* Said once per feed and kind of repair, not at every fetch. */
+        if (doc.repairs != NULL)
+            kb_log_once(f->url, KB_LOG_INFO, LOG_MODULE, "feed %s: repaired: %s", f->url,
+                        doc.repairs);
+        if (t.expired > 0 && t.written + t.unchanged == 0)
+            kb_log_once(f->url, KB_LOG_INFO, LOG_MODULE,
+                        "feed %s: %zu entries older than ttl %.0f%s, none written", f->url,
+                        t.expired, f->ttl_s >= 3600 ? f->ttl_s / 3600 : f->ttl_s / 60,
+                        f->ttl_s >= 3600 ? "h" : "m");
         enum kb_log_level level = t.written + t.retracted > 0 ? KB_LOG_INFO : KB_LOG_DEBUG;
         kb_log(level, LOG_MODULE,
                "feed %s: %s, %zu entries: %zu written, %zu unchanged, %zu bad, %zu expired, %zu "
