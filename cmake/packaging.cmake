@@ -20,6 +20,9 @@ install(FILES ${CMAKE_SOURCE_DIR}/boards/debian/copyright DESTINATION share/doc/
 # conffiles, since the broker usually runs on another machine.
 install(FILES ${CMAKE_SOURCE_DIR}/boards/mosquitto/kabar.conf
   ${CMAKE_SOURCE_DIR}/boards/mosquitto/mosquitto-limits.conf
+  ${CMAKE_SOURCE_DIR}/boards/mosquitto/dashboard.conf
+  ${CMAKE_SOURCE_DIR}/boards/mosquitto/dashboard-nginx.conf
+  ${CMAKE_SOURCE_DIR}/boards/mosquitto/acl.example
   DESTINATION share/doc/kabar/examples/mosquitto)
 if(EXISTS ${CMAKE_SOURCE_DIR}/boards/README.md)
   install(FILES ${CMAKE_SOURCE_DIR}/boards/README.md DESTINATION share/doc/kabar RENAME boards.md)
