@@ -8,10 +8,12 @@
  * mosquitto_loop_start: in libmosquitto 2.0 those give up for good on a
  * TLS error, a refused login or a failed DNS look-up (a screen that boots
  * before its network would never connect), and they wait out the
- * reconnect delay in sleep(), which a SIGTERM cannot cut short. The
- * backoff is the same as mosquitto_reconnect_delay_set's exponential one,
- * with some jitter so a fleet does not reconnect in lockstep after a
- * broker restart. */
+ * reconnect delay in sleep(), which a SIGTERM cannot cut short. When to
+ * try again is fleet/retry.h's; reconciliation after each connection is
+ * fleet/round.h's.
+ *
+ * MQTT 5 first (a session that expires, a last will that waits for a
+ * quick return), MQTT 3.1.1 with a broker that refuses version 5. */
 #include "fleet/mqtt.h"
 
 #include <errno.h>
@@ -25,9 +27,12 @@
 #include <unistd.h>
 
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 
 #define LOG_MODULE "mqtt"
 #include "fleet/conn.h"
+#include "fleet/retry.h"
+#include "fleet/round.h"
 #include "fleet/settings.h"
 #include "fleet/store.h"
 #include "fleet/status.h"
@@ -38,9 +43,14 @@
 /* How long one pass of the loop may wait for the network: also how soon a
  * signal or a due status is seen. */
 #define LOOP_MS 250
-/* Reconnect backoff: 1 s doubling to 60 s, as reconnect_delay_set(1, 60, true). */
-#define BACKOFF_MIN_S 1.0
-#define BACKOFF_MAX_S 60.0
+/* MQTT 5: the broker keeps a screen's session this long after its link
+ * dies, so a short outage resumes it; a screen away longer starts afresh
+ * (reconciliation brings it up to date either way) and costs the broker
+ * nothing meanwhile. */
+#define SESSION_EXPIRY_S 300
+/* MQTT 5: the last will ("offline") waits this long for the screen to come
+ * back, so a link that drops and returns within it never reads offline. */
+#define WILL_DELAY_S 5
 /* A clean stop waits this long for the broker to take the offline status. */
 #define GOODBYE_S 2.0
 
@@ -67,9 +77,14 @@ struct bridge {
     bool connected;     /* CONNACK accepted on the current link */
     bool link_reported; /* the fate of the current link was logged (refused, lost) */
     bool ever_connected;
-    double backoff_s;
+    bool refused;        /* the broker answered the current try and said no */
+    bool resumed;        /* the current link resumed a session the broker kept */
+    bool new_client;     /* the client was made again: connect from scratch */
+    bool clean;          /* clean sessions from now on (a resumed one overflowed) */
+    int protocol;        /* MQTT_PROTOCOL_V5, or V311 once a broker refused 5 */
     double reconnect_at; /* monotonic seconds */
-    unsigned seed;
+    struct kb_mqtt_retry retry;
+    struct kb_mqtt_round round;
 
     struct kb_mqtt_status *status;
     struct kb_mqtt_counters counters;
@@ -98,25 +113,30 @@ static void sleep_s(double s)
 
 /* ---- libmosquitto callbacks ---- */
 
-static void on_connect(struct mosquitto *mosq, void *obj, int rc)
+static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags)
 {
     struct bridge *b = obj;
+    b->resumed = (flags & 1) != 0; /* the broker kept our session */
+    if (rc != 0 && b->protocol == MQTT_PROTOCOL_V5 &&
+        (rc == CONNACK_REFUSED_PROTOCOL_VERSION || rc == MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION)) {
+        LOG_WARN("%s:%d does not speak MQTT 5: using MQTT 3.1.1", b->set->host, b->port);
+        b->protocol = MQTT_PROTOCOL_V311;
+        mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+        b->link_reported = true;
+        return;
+    }
     if (rc != 0) {
         LOG_WARN_ONCE("mqtt:link", "%s:%d refused the connection: %s", b->set->host, b->port,
-                      mosquitto_connack_string(rc));
+                      b->protocol == MQTT_PROTOCOL_V5 ? mosquitto_reason_string(rc)
+                                                      : mosquitto_connack_string(rc));
         b->link_reported = true;
+        b->refused = true;
         return;
     }
     kb_log_forget("mqtt:link");
     b->connected = true;
-    b->backoff_s = BACKOFF_MIN_S;
-    /* Subscribing again on every connection, although the session keeps
-     * the subscriptions, makes the broker send every retained item again
-     * (MQTT 3.1.1, 3.8.4): the spool is brought back to the broker's state
-     * after any outage, whatever the broker kept of the session. */
-    int src = mosquitto_subscribe_multiple(mosq, NULL, b->nfilters, b->filters, 1, 0, NULL);
-    if (src != MOSQ_ERR_SUCCESS)
-        LOG_ERR("cannot subscribe: %s", kb_mqtt_strerror(src));
+    kb_mqtt_retry_connected(&b->retry);
+    kb_mqtt_round_start(&b->round, mono_s());
     LOG_INFO("%s to %s:%d as %s; items from %s%s", b->ever_connected ? "reconnected" : "connected",
              b->set->host, b->port, b->client_id, b->filters[0],
              b->nfilters > 1 ? " and more topics" : "");
@@ -130,6 +150,9 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc)
 static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int count, const int *granted)
 {
     struct bridge *b = obj;
+    kb_mqtt_round_suback(&b->round, mid, count, granted);
+    if (mid != b->round.filters_mid)
+        return;
     for (int i = 0; i < count && i < b->nfilters; i++) {
         /* 0x80: the broker's ACL refused this filter. */
         if (granted[i] >= 0x80)
@@ -179,6 +202,9 @@ static bool is_item_topic(const struct bridge *b, const char *topic)
 static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg)
 {
     struct bridge *b = obj;
+    size_t len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
+    if (kb_mqtt_round_message(&b->round, msg->topic, msg->payload, len, mono_s()))
+        return;
     /* A persistent session keeps subscriptions an older configuration
      * made: only the filters configured now bring items. */
     if (!is_item_topic(b, msg->topic)) {
@@ -192,8 +218,11 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
         note_rejection(b, msg->topic, &err);
         return;
     }
-    size_t len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
-    switch (kb_mqtt_spool_apply(b->set->spool, id, msg->payload, len, (int64_t)time(NULL), &err)) {
+    enum kb_mqtt_applied applied =
+        kb_mqtt_spool_apply(b->set->spool, id, msg->payload, len, (int64_t)time(NULL), &err);
+    kb_mqtt_round_applied(&b->round, id, applied == KB_MQTT_WRITTEN || applied == KB_MQTT_UNCHANGED,
+                          msg->retain, mono_s());
+    switch (applied) {
     case KB_MQTT_WRITTEN:
         b->counters.written++;
         kb_log_forget(msg->topic);
@@ -226,11 +255,28 @@ static void link_lost(struct bridge *b, int rc, double now)
                       kb_mqtt_strerror(rc));
     b->connected = false;
     b->link = LINK_DOWN;
-    /* Up to a quarter more, so screens that lost one broker together do
-     * not all come back in the same second. */
-    double jitter = b->backoff_s * 0.25 * ((double)(rand_r(&b->seed) % 1000) / 1000.0);
-    b->reconnect_at = now + b->backoff_s + jitter;
-    b->backoff_s = fmin(b->backoff_s * 2, BACKOFF_MAX_S);
+    /* A broker that answered and said no (login, TLS) is not hammered; one
+     * that is not there yet is tried again within a second. */
+    bool refused = b->refused || rc == MOSQ_ERR_TLS || rc == MOSQ_ERR_TLS_HANDSHAKE ||
+                   rc == MOSQ_ERR_AUTH || rc == MOSQ_ERR_CONN_REFUSED;
+    b->reconnect_at = now + kb_mqtt_retry_delay(&b->retry, refused, now);
+    b->refused = false;
+}
+
+/* The first try hands libmosquitto the MQTT 5 CONNECT properties, which it
+ * keeps for every reconnection. libmosquitto 2.0 has no non-blocking
+ * connect that takes them, so this one TCP connect blocks (a signal cuts
+ * it short); the later ones do not. */
+static int first_connect(struct bridge *b)
+{
+    if (b->protocol != MQTT_PROTOCOL_V5)
+        return mosquitto_connect_async(b->mosq, b->set->host, b->port, b->set->keepalive_s);
+    mosquitto_property *props = NULL;
+    mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, SESSION_EXPIRY_S);
+    int rc =
+        mosquitto_connect_bind_v5(b->mosq, b->set->host, b->port, b->set->keepalive_s, NULL, props);
+    mosquitto_property_free_all(&props);
+    return rc;
 }
 
 static void try_connect(struct bridge *b, double now)
@@ -238,9 +284,10 @@ static void try_connect(struct bridge *b, double now)
     b->link_reported = false;
     /* Non-blocking connects: a broker that does not answer never holds up
      * a signal or the status. */
-    int rc = b->ever_connected || b->reconnect_at > 0
+    int rc = (b->ever_connected || b->reconnect_at > 0) && !b->new_client
                  ? mosquitto_reconnect_async(b->mosq)
-                 : mosquitto_connect_async(b->mosq, b->set->host, b->port, b->set->keepalive_s);
+                 : first_connect(b);
+    b->new_client = false;
     if (rc == MOSQ_ERR_SUCCESS)
         b->link = LINK_UP;
     else
@@ -267,6 +314,33 @@ static void publish_status(struct bridge *b, double now)
     b->last_status = text;
 }
 
+static bool make_client(struct bridge *b, struct kb_error *err);
+
+/* A round the broker could not finish on a resumed session: its queue for
+ * this screen was full of messages from before (mosquitto drops what comes
+ * after, the retained items and the marker included). Start a clean
+ * session, once: from then on this bridge's sessions are clean, and the
+ * broker queues nothing for it while it is away. */
+static void check_round(struct bridge *b)
+{
+    kb_mqtt_round_tick(&b->round, mono_s());
+    if (!b->resumed || b->clean || kb_mqtt_sync_state(b->round.sync) != KB_MQTT_SYNC_INCOMPLETE)
+        return;
+    LOG_WARN("the broker dropped messages queued for this screen's session: starting a clean "
+             "session");
+    mosquitto_disconnect(b->mosq);
+    mosquitto_loop(b->mosq, 100, 1);
+    b->clean = true;
+    b->connected = false;
+    b->link = LINK_DOWN;
+    b->reconnect_at = mono_s();
+    struct kb_error err;
+    if (!make_client(b, &err)) {
+        LOG_ERR("%s", err.msg);
+        stop_signal = SIGTERM;
+    }
+}
+
 static void run_loop(struct bridge *b)
 {
     while (!stop_signal) {
@@ -275,6 +349,8 @@ static void run_loop(struct bridge *b)
             int rc = mosquitto_loop(b->mosq, LOOP_MS, 1);
             if (rc != MOSQ_ERR_SUCCESS && !stop_signal)
                 link_lost(b, rc, mono_s());
+            else if (b->connected)
+                check_round(b);
         } else if (now >= b->reconnect_at) {
             try_connect(b, now);
         } else {
@@ -306,24 +382,39 @@ static void say_goodbye(struct bridge *b)
 static bool make_client(struct bridge *b, struct kb_error *err)
 {
     const struct kb_mqtt_settings *set = b->set;
-    b->client_id = kb_xasprintf("kabar-%s-%s", set->group, set->screen);
-    /* clean_session false: the broker keeps the session while the screen
-     * is away and queues the QoS 1 messages it missed. */
-    b->mosq = mosquitto_new(b->client_id, false, b);
+    if (b->client_id == NULL)
+        b->client_id = kb_xasprintf("kabar-%s-%s", set->group, set->screen);
+    /* clean_session false: a session that resumes after a short outage
+     * (MQTT 5: for SESSION_EXPIRY_S) keeps the subscriptions and the
+     * messages queued meanwhile, so the last will is not sent on return. */
+    if (b->mosq != NULL) {
+        if (mosquitto_reinitialise(b->mosq, b->client_id, b->clean, b) != MOSQ_ERR_SUCCESS)
+            return kb_error_set(err, "cannot make an MQTT client again");
+        b->new_client = true;
+    } else {
+        b->mosq = mosquitto_new(b->client_id, b->clean, b);
+    }
     if (b->mosq == NULL)
         return kb_error_set(err, "cannot make an MQTT client: %s", strerror(errno));
+    if (b->protocol == 0)
+        b->protocol = MQTT_PROTOCOL_V5;
+    mosquitto_int_option(b->mosq, MOSQ_OPT_PROTOCOL_VERSION, b->protocol);
     struct kb_mqtt_auth auth = {set->cafile, set->user, set->password_file};
     if (!kb_mqtt_apply_auth(b->mosq, &auth, err))
         return false;
     b->port = kb_mqtt_port_or_default(set->port, &auth);
 
     char *will = kb_mqtt_status_offline(set->group, set->screen, "lost");
-    int rc =
-        mosquitto_will_set(b->mosq, b->status_topic, (int)strlen(will), will, 1, /*retain=*/true);
+    mosquitto_property *props = NULL;
+    mosquitto_property_add_int32(&props, MQTT_PROP_WILL_DELAY_INTERVAL, WILL_DELAY_S);
+    int rc = mosquitto_will_set_v5(b->mosq, b->status_topic, (int)strlen(will), will, 1,
+                                   /*retain=*/true, props);
+    if (rc != MOSQ_ERR_SUCCESS)
+        mosquitto_property_free_all(&props); /* taken only on success */
     free(will);
     if (rc != MOSQ_ERR_SUCCESS)
         return kb_error_set(err, "cannot set the last will: %s", kb_mqtt_strerror(rc));
-    mosquitto_connect_callback_set(b->mosq, on_connect);
+    mosquitto_connect_with_flags_callback_set(b->mosq, on_connect);
     mosquitto_disconnect_callback_set(b->mosq, on_disconnect);
     mosquitto_subscribe_callback_set(b->mosq, on_subscribe);
     mosquitto_message_callback_set(b->mosq, on_message);
@@ -349,8 +440,8 @@ static int run_bridge(const struct kb_mqtt_settings *set)
         fprintf(stderr, "kabar: %s\n", err.msg);
         return 1;
     }
-    struct bridge b = {.set = set, .backoff_s = BACKOFF_MIN_S, .goodbye_mid = -1};
-    b.seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+    struct bridge b = {.set = set, .goodbye_mid = -1};
+    kb_mqtt_retry_init(&b.retry, (unsigned)time(NULL) ^ (unsigned)getpid(), mono_s());
     b.filters[b.nfilters++] = kb_mqtt_items_topic(set->group, NULL);
     for (size_t i = 0; i < set->ntopics; i++)
         b.filters[b.nfilters++] = kb_xstrdup(set->topics[i]);
@@ -363,9 +454,12 @@ static int run_bridge(const struct kb_mqtt_settings *set)
     if (!make_client(&b, &err)) {
         fprintf(stderr, "kabar: %s\n", err.msg);
     } else {
+        kb_mqtt_round_init(&b.round, b.mosq, set->spool, b.client_id, set->group, set->screen,
+                           b.filters, b.nfilters);
         run_loop(&b);
         LOG_INFO("stopping (%s)", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
         say_goodbye(&b);
+        kb_mqtt_round_free(&b.round);
         status = 0;
     }
     if (b.mosq != NULL)

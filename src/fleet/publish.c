@@ -1,8 +1,8 @@
 /* The newsroom's side: `kabar post --mqtt` publishes one retained message
- * and waits until the broker has it. MQTT 5 here (the screens' bridge
- * speaks 3.1.1 for its persistent session), because a v5 PUBACK carries a
- * reason code: a publish the broker's ACL refuses is an error the newsroom
- * sees, not a message silently dropped. */
+ * and waits until the broker has it. MQTT 5, because a v5 PUBACK carries a
+ * reason code (a publish the broker's ACL refuses is an error the newsroom
+ * sees, not a message silently dropped) and a message can expire on the
+ * broker when the item does (fleet/expiry.h). */
 #include "fleet/mqtt.h"
 
 #include <jansson.h>
@@ -17,6 +17,7 @@
 
 #define LOG_MODULE "mqtt"
 #include "fleet/conn.h"
+#include "fleet/expiry.h"
 #include "core/date.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
@@ -78,7 +79,8 @@ static bool loop_until(struct mosquitto *mosq, const bool *done, const struct on
 }
 
 static bool publish_once(const char *host, int port, const struct kb_mqtt_auth *auth,
-                         const char *topic, const void *payload, size_t len, struct kb_error *err)
+                         const char *topic, const void *payload, size_t len, uint32_t expiry_s,
+                         struct kb_error *err)
 {
     port = kb_mqtt_port_or_default(port, auth);
     struct sigaction ign, old_pipe;
@@ -118,7 +120,11 @@ static bool publish_once(const char *host, int port, const struct kb_mqtt_auth *
                      mosquitto_reason_string(o.connack_rc));
         goto done;
     }
-    rc = mosquitto_publish(mosq, &o.mid, topic, (int)len, payload, 1, true);
+    mosquitto_property *props = NULL;
+    if (expiry_s > 0)
+        mosquitto_property_add_int32(&props, MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, expiry_s);
+    rc = mosquitto_publish_v5(mosq, &o.mid, topic, (int)len, payload, 1, true, props);
+    mosquitto_property_free_all(&props);
     if (rc != MOSQ_ERR_SUCCESS) {
         kb_error_set(err, "%s: cannot publish: %s", topic, kb_mqtt_strerror(rc));
         goto done;
@@ -185,16 +191,23 @@ bool kb_mqtt_publish_item(const char *host, int port, const char *group, const c
      * its own bridge wrote the file, and screens would rotate in different
      * orders: date it once, here. */
     char *payload = NULL;
+    bool changed = false;
+    int64_t now = (int64_t)time(NULL);
     if (json_is_null(json_object_get(root, "published")) ||
         json_object_get(root, "published") == NULL) {
-        char now[KB_DATE_RFC3339_SIZE];
-        kb_date_format_rfc3339(time(NULL), now);
-        json_object_set_new(root, "published", json_string(now));
-        payload = json_dumps(root, JSON_INDENT(2));
+        char when[KB_DATE_RFC3339_SIZE];
+        kb_date_format_rfc3339(now, when);
+        json_object_set_new(root, "published", json_string(when));
+        changed = true;
     }
+    bool given_expires = false;
+    uint32_t expiry_s = kb_mqtt_item_expiry(root, now, &given_expires);
+    if (changed || given_expires)
+        payload = json_dumps(root, JSON_INDENT(2));
     char *topic = kb_mqtt_items_topic(group, id);
-    bool ok = payload != NULL ? publish_once(host, port, auth, topic, payload, strlen(payload), err)
-                              : publish_once(host, port, auth, topic, json_text, len, err);
+    bool ok = payload != NULL
+                  ? publish_once(host, port, auth, topic, payload, strlen(payload), expiry_s, err)
+                  : publish_once(host, port, auth, topic, json_text, len, expiry_s, err);
     free(topic);
     free(payload);
     json_decref(root);
@@ -214,7 +227,7 @@ bool kb_mqtt_retract_item(const char *host, int port, const char *group, const c
     char *topic = kb_mqtt_items_topic(group, id);
     /* A retained empty message clears the retained item on the broker and
      * is the retraction for every screen, now or when it comes back. */
-    bool ok = publish_once(host, port, auth, topic, "", 0, err);
+    bool ok = publish_once(host, port, auth, topic, "", 0, 0, err);
     free(topic);
     return ok;
 }
