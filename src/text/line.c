@@ -253,6 +253,7 @@ struct kb_line *kb_line_layout_clean(struct kb_faces *faces, char *text, size_t 
         free(sg);
     }
     metrics(line, faces, primary);
+    kb_line_measure_ink(line, faces);
     kb_line_work_free(&w);
     return line;
 

@@ -54,12 +54,16 @@ struct kb_line {
     char *text; /* after hygiene, NUL-terminated */
     size_t text_len;
     char lang[64];
-    enum kb_dir base_dir;  /* resolved: KB_DIR_LTR or KB_DIR_RTL */
-    int px;                /* pixel em size it was laid out at */
-    float width;           /* sum of advances, pixels */
-    float ascent, descent; /* pixels above and below the baseline (descent > 0), the
-                              largest of the fonts the line uses */
-    struct kb_run *runs;   /* visual order */
+    enum kb_dir base_dir;      /* resolved: KB_DIR_LTR or KB_DIR_RTL */
+    int px;                    /* pixel em size it was laid out at */
+    float width;               /* sum of advances, pixels */
+    float ascent, descent;     /* pixels above and below the baseline (descent > 0), the
+                                  largest of the fonts the line uses */
+    float ink_top, ink_bottom; /* how far the drawn pixels of its glyphs reach above and
+                                  below the baseline (whole pixels, as the atlas draws
+                                  them; 0 and 0 for a line with no ink): what kabar
+                                  places text by (docs/display.md, "Fitting") */
+    struct kb_run *runs;       /* visual order */
     size_t n_runs;
     struct kb_glyph *glyphs; /* visual order; run r owns [first_glyph, first_glyph + n_glyphs) */
     size_t n_glyphs;

@@ -18,6 +18,9 @@ struct kb_line *kb_line_layout_clean(struct kb_faces *faces, char *text, size_t 
                                      const char *lang, enum kb_dir dir, int px, const int *fonts,
                                      struct kb_error *err);
 
+/* Sets line->ink_top and ink_bottom from the boxes of its glyphs (ink.c). */
+void kb_line_measure_ink(struct kb_line *line, struct kb_faces *faces);
+
 /* Everything derived from a clean text that the layout steps share, one
  * entry per code point (byte_of has n + 1). */
 struct kb_line_work {
