@@ -1,0 +1,144 @@
+#include "app/thumb.h"
+
+#include <errno.h>
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOG_MODULE "thumb"
+#include "core/log.h"
+#include "core/xmalloc.h"
+
+/* The first picture comes this soon after the start (or at the interval,
+ * if shorter), so a screen that was just switched on has one. */
+#define THUMB_FIRST_S 2.0
+
+static double next_at = -1;
+
+char *kb_thumb_path(const char *stats_path)
+{
+    size_t n = strlen(stats_path);
+    if (n > 5 && strcmp(stats_path + n - 5, ".json") == 0)
+        n -= 5;
+    return kb_xasprintf("%.*s.thumb.png", (int)n, stats_path);
+}
+
+void kb_thumb_scale(const unsigned char *rgb, int w, int h, int pitch, unsigned char *out, int dw,
+                    int dh)
+{
+    for (int y = 0; y < dh; y++) {
+        int y0 = (int)((long long)y * h / dh), y1 = (int)((long long)(y + 1) * h / dh);
+        if (y1 <= y0)
+            y1 = y0 + 1;
+        for (int x = 0; x < dw; x++) {
+            int x0 = (int)((long long)x * w / dw), x1 = (int)((long long)(x + 1) * w / dw);
+            if (x1 <= x0)
+                x1 = x0 + 1;
+            unsigned sum[3] = {0, 0, 0};
+            for (int sy = y0; sy < y1; sy++) {
+                const unsigned char *p = rgb + (size_t)sy * (size_t)pitch + (size_t)x0 * 3;
+                for (int sx = x0; sx < x1; sx++, p += 3) {
+                    sum[0] += p[0];
+                    sum[1] += p[1];
+                    sum[2] += p[2];
+                }
+            }
+            unsigned count = (unsigned)((y1 - y0) * (x1 - x0));
+            unsigned char *o = out + ((size_t)y * (size_t)dw + (size_t)x) * 3;
+            for (int c = 0; c < 3; c++)
+                o[c] = (unsigned char)((sum[c] + count / 2) / count);
+        }
+    }
+}
+
+/* An RGB PNG with a tIME chunk (when it was drawn), so the page can say
+ * how old the picture is whatever the broker kept. */
+static bool write_png(const char *path, const unsigned char *rgb, int w, int h, time_t when,
+                      struct kb_error *err)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL)
+        return kb_error_set(err, "%s: %s", path, strerror(errno));
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png != NULL ? png_create_info_struct(png) : NULL;
+    png_bytep *rows = kb_xcalloc((size_t)h, sizeof(*rows));
+    bool ok = false;
+    if (png == NULL || info == NULL) {
+        kb_error_set(err, "%s: cannot start libpng", path);
+        goto done;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        kb_error_set(err, "%s: cannot write PNG", path);
+        goto done;
+    }
+    png_init_io(png, f);
+    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_time t;
+    png_convert_from_time_t(&t, when);
+    png_set_tIME(png, info, &t);
+    png_write_info(png, info);
+    for (int y = 0; y < h; y++)
+        rows[y] = (png_bytep)(rgb + (size_t)y * (size_t)w * 3);
+    png_write_image(png, rows);
+    png_write_end(png, NULL);
+    ok = true;
+done:
+    png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
+    free(rows);
+    if (fclose(f) != 0 && ok)
+        ok = kb_error_set(err, "%s: %s", path, strerror(errno));
+    return ok;
+}
+
+/* Reads the frame back, scales it and writes it by temp name and rename:
+ * the bridge never reads half a picture. */
+static bool write_thumb(struct kb_screen *screen, const char *path, struct kb_error *err)
+{
+    int w = screen->width, h = screen->height;
+    if (w <= 0 || h <= 0)
+        return kb_error_set(err, "%s: the screen has no size yet", path);
+    int dw = w < KB_THUMB_WIDTH ? w : KB_THUMB_WIDTH;
+    int dh = (int)(((long long)h * dw + w / 2) / w);
+    if (dh < 1)
+        dh = 1;
+    unsigned char *rgb = kb_xmalloc((size_t)w * (size_t)h * 3);
+    unsigned char *small = kb_xmalloc((size_t)dw * (size_t)dh * 3);
+    bool ok = SDL_RenderReadPixels(screen->renderer, NULL, SDL_PIXELFORMAT_RGB24, rgb, w * 3) == 0;
+    if (!ok) {
+        kb_error_set(err, "%s: cannot read the screen back: %s", path, SDL_GetError());
+    } else {
+        kb_thumb_scale(rgb, w, h, w * 3, small, dw, dh);
+        char *tmp = kb_xasprintf("%s.tmp", path);
+        ok = write_png(tmp, small, dw, dh, time(NULL), err);
+        if (ok && rename(tmp, path) != 0)
+            ok = kb_error_set(err, "%s: %s", path, strerror(errno));
+        if (!ok)
+            unlink(tmp);
+        free(tmp);
+    }
+    free(small);
+    free(rgb);
+    return ok;
+}
+
+void kb_thumb_tick(struct kb_screen *screen, double interval_s, const char *stats_path, double now)
+{
+    if (interval_s <= 0 || stats_path == NULL)
+        return;
+    if (next_at < 0)
+        next_at = now + (interval_s < THUMB_FIRST_S ? interval_s : THUMB_FIRST_S);
+    if (now < next_at)
+        return;
+    next_at = now + interval_s;
+    char *path = kb_thumb_path(stats_path);
+    struct kb_error err;
+    if (write_thumb(screen, path, &err))
+        kb_log_forget("thumb");
+    else
+        kb_log_once("thumb", KB_LOG_WARN, LOG_MODULE, "%s", err.msg);
+    free(path);
+}
