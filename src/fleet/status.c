@@ -21,6 +21,9 @@
 #define STATS_MAX_BYTES (16 * 1024 * 1024)
 /* Ids listed under "showing": a 4K wall shows a dozen headlines at most. */
 #define SHOWING_MAX 32
+/* Bytes of an item's text under "showing_items": the ticker writes at most
+ * 480; a longer string is not its. */
+#define SHOWING_TEXT_MAX 1024
 /* An appearance whose last visible time is this close to the newest one
  * was still on screen when the stats were written (a frame is at most
  * 1/24 s; the slack covers a quote panel updated less often). */
@@ -100,6 +103,30 @@ static json_t *showing_of(json_t *shown)
     return ids;
 }
 
+/* The words on screen, from the ticker's own `showing` list ({id, lang,
+ * text}): only those three strings of each, so a status stays small
+ * whatever the stats file holds (the ticker already cuts each text). */
+static json_t *showing_items_of(json_t *showing)
+{
+    json_t *items = json_array();
+    size_t i;
+    json_t *a;
+    json_array_foreach(showing, i, a)
+    {
+        if (json_array_size(items) >= SHOWING_MAX || !json_is_string(json_object_get(a, "id")))
+            continue;
+        json_t *it = json_object();
+        static const char *const fields[] = {"id", "lang", "text"};
+        for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+            json_t *v = json_object_get(a, fields[f]);
+            if (json_is_string(v) && json_string_length(v) <= SHOWING_TEXT_MAX)
+                json_object_set(it, fields[f], v);
+        }
+        json_array_append_new(items, it);
+    }
+    return items;
+}
+
 static json_t *ticker_part(const char *state, const char *why)
 {
     json_t *t = json_object();
@@ -124,6 +151,8 @@ static json_t *ticker_from_stats(json_t *root, time_t mtime)
             json_object_set(t, ticker_keys[i], v);
     }
     json_object_set_new(t, "showing", showing_of(json_object_get(root, "shown")));
+    if (json_is_array(json_object_get(root, "showing")))
+        json_object_set_new(t, "showing_items", showing_items_of(json_object_get(root, "showing")));
     return t;
 }
 
