@@ -135,6 +135,9 @@ static const struct key keys[] = {
      "flash the bar three times when breaking news enters"},
     {"stats_interval_s", "log", T_DOUBLE, F(stats_interval_s), 0, 86400, NULL, "0",
      "with --stats, also write the stats this often (seconds); 0: at exit and on SIGUSR1 only"},
+    {"thumb_interval_s", "log", T_DOUBLE, F(thumb_interval_s), 0, 86400, NULL, "60",
+     "with --stats, write a 480 px PNG of the screen beside the stats file this often (seconds), "
+     "for `kabar mqtt` to publish (docs/fleet.md); 0: never"},
     {"log_level", "log", T_ENUM, F(log_level), 0, 0, "debug|info|warning|error|quiet", "info",
      "least severe level logged"},
 };

@@ -70,6 +70,7 @@ struct kb_config {
     bool restart_on_edit;
     /* [log] */
     double stats_interval_s;
+    double thumb_interval_s; /* the screen's picture beside the stats file (app/thumb.h) */
     char log_level[16];
 };
 
