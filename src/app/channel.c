@@ -198,7 +198,7 @@ size_t kb_channel_room(struct kb_channel *ch)
 void kb_channel_offer(struct kb_channel *ch, struct kb_ready *r)
 {
     pthread_mutex_lock(&ch->lock);
-    if (ch->n_ready < KB_CHANNEL_READY_MAX && r->n_segs > 0 && r->segs[0].line->px == ch->px) {
+    if (ch->n_ready < KB_CHANNEL_READY_MAX && r->n_segs > 0 && r->px == ch->px) {
         ch->ready[ch->n_ready++] = *r;
         r->n_segs = 0;
         pthread_cond_broadcast(&ch->cond);

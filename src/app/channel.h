@@ -31,6 +31,7 @@ struct kb_ready {
     size_t n_segs;
     char id[KB_ID_MAX + 1]; /* "" for the idle message */
     unsigned flags;         /* KB_CRAWL_* */
+    int px; /* the crawl size it was composed for (its lines may be smaller: fitted) */
 };
 
 /* Drops the line references of r. */

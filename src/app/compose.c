@@ -1,5 +1,6 @@
 #include "app/compose.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #define LOG_MODULE "compose"
 #include "app/present.h"
 #include "core/log.h"
+#include "render/fit.h"
 
 enum kb_dir kb_compose_dir(const struct kb_item *item)
 {
@@ -39,10 +41,71 @@ void kb_compose_add(struct kb_ready *r, struct kb_line *line, enum kb_seg_style 
     r->n_segs++;
 }
 
-/* Lays out item (or the idle message when item is NULL) into r: its source
- * label, its text, its translation badge and the separator, each a line. */
+/* The bar's height for a crawl of em size px: the scene makes px from
+ * it (kb_scene_layout), so this is it within a pixel, never above. */
+static int bar_height(const struct kb_config *cfg, int px)
+{
+    return cfg->font_scale > 0 ? (int)(px / cfg->font_scale) : px * 2;
+}
+
+/* How far r's lines (and its badge's box, drawn by the crawl) reach above
+ * and below the baseline. */
+static void ready_ink(const struct kb_ready *r, double *top, double *bottom)
+{
+    *top = *bottom = 0;
+    for (size_t i = 0; i < r->n_segs; i++) {
+        const struct kb_line *l = r->segs[i].line;
+        double t = l->ink_top, b = l->ink_bottom;
+        if (r->segs[i].style == KB_SEG_BADGE) {
+            t = fmax(t, l->px * 1.05);
+            b = fmax(b, l->px * 0.4);
+        }
+        *top = fmax(*top, t);
+        *bottom = fmax(*bottom, b);
+    }
+}
+
+/* The size a text whose ink at px is top + bottom pixels takes to fit a box
+ * h pixels tall: px, or smaller down to the floor (render/fit.h). */
+static int fitted_px(int px, int h, double top, double bottom)
+{
+    double scale = kb_fit_scale(h, top, bottom);
+    if (scale >= 1)
+        return px;
+    int floor_px = (int)ceil(px * KB_FIT_FLOOR);
+    int fit = (int)floor(px * scale);
+    return fit > floor_px ? fit : floor_px;
+}
+
+static bool compose_at(struct kb_faces *faces, const struct kb_config *cfg,
+                       const struct kb_item *item, int px, struct kb_ready *r);
+
+/* Lays out item (or the idle message when item is NULL) into r at px;
+ * where its ink is too tall for the bar, again at a smaller size, down to
+ * the floor (docs/display.md, "Fitting"): that item only. */
 bool kb_compose_item(struct kb_faces *faces, const struct kb_config *cfg,
                      const struct kb_item *item, int px, struct kb_ready *r)
+{
+    if (!compose_at(faces, cfg, item, px, r))
+        return false;
+    double top, bottom;
+    ready_ink(r, &top, &bottom);
+    int fit = fitted_px(px, bar_height(cfg, px), top, bottom);
+    if (fit < px) {
+        struct kb_ready smaller;
+        if (compose_at(faces, cfg, item, fit, &smaller)) {
+            kb_ready_release(r);
+            *r = smaller;
+        }
+    }
+    r->px = px;
+    return true;
+}
+
+/* Lays out item (or the idle message when item is NULL) into r: its source
+ * label, its text, its translation badge and the separator, each a line. */
+static bool compose_at(struct kb_faces *faces, const struct kb_config *cfg,
+                       const struct kb_item *item, int px, struct kb_ready *r)
 {
     memset(r, 0, sizeof(*r));
     if (item == NULL) {
@@ -85,6 +148,20 @@ struct kb_line *kb_compose_chrome(struct kb_faces *faces, const struct kb_config
 {
     if (text == NULL || text[0] == '\0')
         return NULL;
-    return kb_compose_text(faces, text, cfg->screen_lang, KB_DIR_AUTO, (int)(px * scale + 0.5),
-                           "chrome");
+    int cpx = (int)(px * scale + 0.5);
+    struct kb_line *line =
+        kb_compose_text(faces, text, cfg->screen_lang, KB_DIR_AUTO, cpx, "chrome");
+    /* The label and the clock fill the bar's height; the stale marker's
+     * box is 1.6 of its em (render/chrome.c). */
+    int h = scale >= KB_CHROME_SCALE ? bar_height(cfg, px) : (int)(cpx * 1.6);
+    int fit = line != NULL ? fitted_px(cpx, h, line->ink_top, line->ink_bottom) : cpx;
+    if (fit < cpx) {
+        struct kb_line *smaller =
+            kb_compose_text(faces, text, cfg->screen_lang, KB_DIR_AUTO, fit, "chrome");
+        if (smaller != NULL) {
+            kb_line_unref(line);
+            line = smaller;
+        }
+    }
+    return line;
 }

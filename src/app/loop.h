@@ -39,7 +39,11 @@ struct kb_loop {
     struct kb_ingest *ingest;
     struct kb_batch *batch;
     struct kb_stats *stats;
-    struct kb_scene layout;
+    struct kb_scene layout; /* its bar and crawl area as they are now, grown or not */
+    SDL_Rect base_bar;      /* the bar at its configured height */
+    double bar_h;           /* the bar's height now, growing or shrinking smoothly */
+    double bar_t;           /* crawl time bar_h was last set */
+    double tall_at;         /* crawl time an item last needed the bar taller than its base */
     struct kb_chrome *chrome;
     struct kb_panel *panel; /* NULL unless quotes = panel */
     SDL_Texture *separator; /* separator_image, or NULL */
@@ -83,5 +87,9 @@ bool kb_loop_events(struct kb_loop *L);
  * the chrome; what is visible noted for the stats; --screenshot (when
  * last) and --record (loop pass n) saved. Returns the draw calls. */
 int kb_loop_frame(struct kb_loop *L, uint64_t n, uint64_t frame, bool last);
+/* Grows the bar towards the height the crawl's items need, or shrinks it
+ * back once none has needed it for a while (docs/display.md, "Fitting");
+ * re-places the chrome and the crawl when it changed. */
+void kb_loop_fit_bar(struct kb_loop *L);
 
 #endif

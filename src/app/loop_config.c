@@ -13,6 +13,7 @@
 #include "app/present.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "render/fit.h"
 #include "render/image.h"
 
 void kb_loop_setup_rotation(struct kb_loop *L)
@@ -48,9 +49,13 @@ static void place_panel(struct kb_loop *L)
     int h = (int)lround(px * (2 * 1.35 + 0.6 * 1.35 + 0.3));
     int w = (int)lround(L->layout.bar.w * 0.86);
     bool top = strcmp(cfg->position, "top") == 0;
-    int space_y = top ? L->layout.bar.y + L->layout.bar.h
-                      : (int)lround(L->logical_h * cfg->safe_area / 100.0);
-    int space_h = top ? L->logical_h - space_y : L->layout.bar.y - space_y;
+    int space_y =
+        top ? L->base_bar.y + L->base_bar.h : (int)lround(L->logical_h * cfg->safe_area / 100.0);
+    /* Room is left for the bar to grow (kb_loop_fit_bar). */
+    int grow = (int)lround(L->base_bar.h * (KB_FIT_GROW_MAX - 1));
+    if (top)
+        space_y += grow;
+    int space_h = top ? L->logical_h - space_y : L->base_bar.y - grow - space_y;
     SDL_Rect r = {L->layout.bar.x + (L->layout.bar.w - w) / 2, space_y + (space_h - h) / 2, w, h};
     SDL_Rect old = kb_panel_rect(L->panel);
     if (old.w != r.w || old.h != r.h)
@@ -63,6 +68,10 @@ void kb_loop_relayout(struct kb_loop *L)
 {
     kb_loop_setup_rotation(L);
     L->layout = kb_scene_layout(&L->cfg, L->logical_w, L->logical_h, L->screen.refresh_hz);
+    L->base_bar = L->layout.bar;
+    L->bar_h = L->layout.bar.h;
+    L->bar_t = L->t;
+    L->layout.geo.grow_to = (int)lround(L->layout.bar.h * KB_FIT_GROW_MAX);
     kb_chrome_place(L->chrome, L->layout.bar, L->rtl_screen, &L->layout.geo.area);
     kb_crawl_set_geometry(L->crawl, &L->layout.geo);
     place_panel(L);

@@ -1,7 +1,9 @@
 /* One frame of the render loop, up to the present: events in, the crawl
  * fed and stepped, the bar, crawl, panel and chrome drawn, what shows
  * noted, pictures saved. */
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define LOG_MODULE "run"
 #include "app/loop.h"
@@ -122,6 +124,42 @@ static void feed_crawl(struct kb_loop *L)
         kb_crawl_resume(L->crawl);
 }
 
+/* The bar grows by this many of its base heights a second, and shrinks
+ * back only once no item has needed it taller for BAR_HOLD_S: a screen of
+ * mostly Nastaliq headlines keeps its taller bar instead of pumping. */
+#define BAR_RATE 2.0
+#define BAR_HOLD_S 20.0
+
+void kb_loop_fit_bar(struct kb_loop *L)
+{
+    const SDL_Rect *base = &L->base_bar;
+    int need = kb_crawl_need_height(L->crawl);
+    int cap = L->layout.geo.grow_to > base->h ? L->layout.geo.grow_to : base->h;
+    int target = need > cap ? cap : need < base->h ? base->h : need;
+    double dt = L->t - L->bar_t, h = L->bar_h;
+    L->bar_t = L->t;
+    if (target > base->h)
+        L->tall_at = L->t;
+    double step = BAR_RATE * base->h * (dt > 0 ? dt : 0);
+    if (target > h)
+        h = fmin(target, h + step);
+    else if (target < h && L->t - L->tall_at >= BAR_HOLD_S)
+        h = fmax(target, h - step);
+    if ((int)lround(h) == (int)lround(L->bar_h)) {
+        L->bar_h = h;
+        return;
+    }
+    L->bar_h = h;
+    int bh = (int)lround(h);
+    bool top = L->layout.bar.y == base->y && strcmp(L->cfg.position, "top") == 0;
+    /* The edge away from the screen's middle stays put, and so does the
+     * baseline: what crawls does not move while the bar grows. */
+    L->layout.bar = (SDL_Rect){base->x, top ? base->y : base->y + base->h - bh, base->w, bh};
+    kb_chrome_place(L->chrome, L->layout.bar, L->rtl_screen, &L->layout.geo.area);
+    kb_crawl_set_geometry(L->crawl, &L->layout.geo);
+    L->full_redraw = true;
+}
+
 /* The background where it must be cleared, and the bar. */
 static void draw_bar(struct kb_loop *L)
 {
@@ -228,6 +266,7 @@ int kb_loop_frame(struct kb_loop *L, uint64_t n, uint64_t frame, bool last)
      * thread; what it posted meanwhile belongs to this frame. */
     handle_channel_events(L);
 
+    kb_loop_fit_bar(L);
     kb_atlas_begin_frame(L->atlas);
     kb_crawl_step(L->crawl, frame, L->atlas, (size_t)L->cfg.warm_glyphs_per_frame);
     draw_bar(L);

@@ -60,6 +60,7 @@ struct kb_scene kb_scene_layout(const struct kb_config *cfg, int w, int h, doubl
     l.geo.baseline = l.bar.y + bar_h / 2 + (int)lround(l.px * 0.36);
     l.geo.px_per_frame = kb_scene_px_per_frame(cfg, lines, hz);
     l.geo.gap = (int)lround(cfg->item_gap * l.px);
+    l.geo.grow_to = 0; /* the ticker lets the bar grow (docs/display.md, "Fitting") */
     l.geo.dir = strcmp(cfg->crawl_direction, "left-to-right") == 0   ? KB_CRAWL_LEFT_TO_RIGHT
                 : strcmp(cfg->crawl_direction, "right-to-left") == 0 ? KB_CRAWL_RIGHT_TO_LEFT
                                                                      : KB_CRAWL_AUTO;

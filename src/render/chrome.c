@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core/xmalloc.h"
+#include "render/fit.h"
 
 struct kb_chrome {
     struct kb_line *lines[KB_CHROME_SLOTS];
@@ -101,10 +102,12 @@ static int box(SDL_Renderer *r, const SDL_Rect *rect, SDL_Color c)
     return 1;
 }
 
-/* Baseline that centres a line's capitals on a box. */
+/* Baseline that centres a line's capitals on a box, moved just enough for
+ * its ink to clear the box's edges (render/fit.h). */
 static int centred_baseline(const SDL_Rect *b, const struct kb_line *l)
 {
-    return b->y + b->h / 2 + (int)lround(l->px * 0.36);
+    return kb_fit_baseline(b->y, b->h, b->y + b->h / 2 + (int)lround(l->px * 0.36), l->ink_top,
+                           l->ink_bottom);
 }
 
 static void text_in(struct kb_batch *batch, const SDL_Rect *b, const struct kb_line *l,

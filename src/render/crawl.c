@@ -8,12 +8,14 @@
 #include "core/limits.h"
 #include "core/xmalloc.h"
 #include "render/batch.h"
+#include "render/fit.h"
 
 struct item {
     struct kb_crawl_seg segs[KB_CRAWL_SEGS_MAX];
     size_t n_segs;
     const struct kb_line *text; /* the KB_SEG_TEXT line, for direction */
     double width;               /* segments and the spaces between them */
+    double ink_top, ink_bottom; /* its segments' ink (and badge boxes) about the baseline */
     char id[KB_ID_MAX + 1];
     unsigned flags;
     int motion;   /* -1 moves left (enters at the right), +1 moves right */
@@ -92,6 +94,31 @@ static double items_width(const struct item *it)
     for (size_t i = 0; i < it->n_segs; i++)
         w += seg_width(&it->segs[i]) + (i > 0 ? text->px / 3.0 : 0);
     return w;
+}
+
+/* How far the item's pixels reach above and below its baseline: the ink
+ * of its lines and its badges' boxes (badge_box). */
+static void item_ink(struct item *it)
+{
+    it->ink_top = it->ink_bottom = 0;
+    for (size_t i = 0; i < it->n_segs; i++) {
+        const struct kb_line *l = it->segs[i].line;
+        double top = l->ink_top, bottom = l->ink_bottom;
+        if (it->segs[i].style == KB_SEG_BADGE) {
+            top = fmax(top, l->px * 1.05);
+            bottom = fmax(bottom, l->px * 0.4);
+        }
+        it->ink_top = fmax(it->ink_top, top);
+        it->ink_bottom = fmax(it->ink_bottom, bottom);
+    }
+}
+
+/* The item's baseline: the crawl's, unless its ink would then touch the
+ * bar's edges (docs/display.md, "Fitting"). */
+static int item_baseline(const struct kb_crawl *c, const struct item *it)
+{
+    return kb_fit_baseline(c->geo.area.y, c->geo.area.h, c->geo.baseline, it->ink_top,
+                           it->ink_bottom);
 }
 
 void kb_crawl_free(struct kb_crawl *c)
@@ -174,6 +201,7 @@ void kb_crawl_push(struct kb_crawl *c, const struct kb_crawl_seg *segs, size_t n
     if (it->text == NULL)
         it->text = it->segs[0].line;
     it->width = items_width(it);
+    item_ink(it);
     snprintf(it->id, sizeof(it->id), "%s", id);
     it->serial = ++c->serials;
     it->flags = flags;
@@ -376,6 +404,13 @@ void kb_crawl_step(struct kb_crawl *c, uint64_t frame, struct kb_atlas *atlas, s
         ready = ready && missing == 0;
         warm_budget = missing > 0 ? 0 : warm_budget;
     }
+    /* A tall item waits, like one whose glyphs are not ready, until the
+     * bar has grown to hold it. */
+    int need = kb_fit_need(c->pending.ink_top, c->pending.ink_bottom);
+    if (need > c->geo.grow_to)
+        need = c->geo.grow_to;
+    if (c->geo.area.h < need)
+        ready = false;
     double entry = entry_offset(c);
     if (!ready || c->offset < entry)
         return;
@@ -417,7 +452,7 @@ static void draw_badges(struct kb_crawl *c, SDL_Renderer *ren, const struct item
         const struct kb_line *l = it->segs[i].line;
         if (it->segs[i].style != KB_SEG_BADGE)
             continue;
-        SDL_FRect box = {(float)xs[i], (float)(c->geo.baseline - l->px * 1.05),
+        SDL_FRect box = {(float)xs[i], (float)(item_baseline(c, it) - l->px * 1.05),
                          (float)seg_width(&it->segs[i]), (float)(l->px * 1.45)};
         SDL_Color bg = c->style.badge_bg;
         SDL_SetRenderDrawColor(ren, bg.r, bg.g, bg.b, bg.a);
@@ -435,7 +470,7 @@ static void draw_separator(struct kb_crawl *c, SDL_Renderer *ren, const struct i
     double left = floor(left_x(c, it));
     double mid = it->motion < 0 ? left + it->width + c->geo.gap / 2.0 : left - c->geo.gap / 2.0;
     SDL_FRect dst = {(float)floor(mid - w / 2),
-                     (float)(c->geo.baseline - it->text->px * 0.36 - h / 2), w, h};
+                     (float)(item_baseline(c, it) - it->text->px * 0.36 - h / 2), w, h};
     SDL_RenderCopyF(ren, c->sep, NULL, &dst);
     c->calls++;
 }
@@ -444,6 +479,7 @@ static void draw_item(struct kb_crawl *c, const struct item *it)
 {
     double xs[KB_CRAWL_SEGS_MAX];
     layout_segs(c, it, xs);
+    int baseline = item_baseline(c, it);
     for (size_t i = 0; i < it->n_segs; i++) {
         const struct kb_crawl_seg *s = &it->segs[i];
         SDL_Color col = c->style.text;
@@ -463,7 +499,7 @@ static void draw_item(struct kb_crawl *c, const struct item *it)
             col = c->style.separator;
             break;
         }
-        kb_batch_line(c->batch, s->line, x, c->geo.baseline, col, c->geo.area.x,
+        kb_batch_line(c->batch, s->line, x, baseline, col, c->geo.area.x,
                       c->geo.area.x + c->geo.area.w);
     }
 }
@@ -521,4 +557,18 @@ bool kb_crawl_item_x(const struct kb_crawl *c, const char *id, double *x)
         }
     }
     return false;
+}
+
+int kb_crawl_need_height(const struct kb_crawl *c)
+{
+    int need = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        int h = kb_fit_need(c->items[i].ink_top, c->items[i].ink_bottom);
+        need = h > need ? h : need;
+    }
+    if (c->has_pending) {
+        int h = kb_fit_need(c->pending.ink_top, c->pending.ink_bottom);
+        need = h > need ? h : need;
+    }
+    return need;
 }

@@ -39,6 +39,11 @@ struct kb_crawl_geometry {
     double px_per_frame; /* already scaled to the screen and snapped */
     int gap;             /* pixels between two items */
     enum kb_crawl_dir dir;
+    /* The tallest the area may grow to for an item's ink (the ticker grows
+     * the bar: docs/display.md, "Fitting"); the pending item waits to
+     * enter until the area is as tall as it needs, up to this. 0: the area
+     * does not grow and nothing waits. */
+    int grow_to;
 };
 
 /* Called with the id of each item visible this frame, and the serial of
@@ -105,6 +110,11 @@ void kb_crawl_visit(const struct kb_crawl *crawl, kb_crawl_visit_fn fn, void *us
 bool kb_crawl_any(const struct kb_crawl *crawl, unsigned flags);
 /* Items on screen (entered and not yet left). */
 size_t kb_crawl_count(const struct kb_crawl *crawl);
+/* The height the bar needs for the ink of every item on screen and the
+ * pending one, margins included (render/fit.h); 0 with none. Each item is
+ * drawn on its own baseline: geo.baseline, moved just enough for its ink
+ * to clear the area's edges. */
+int kb_crawl_need_height(const struct kb_crawl *crawl);
 /* Leftmost screen x of the item with this id, for tests; false if not on screen. */
 bool kb_crawl_item_x(const struct kb_crawl *crawl, const char *id, double *x);
 
