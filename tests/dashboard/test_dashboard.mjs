@@ -302,8 +302,11 @@ check('...and it never reached a spool', !fs.existsSync(path.join(screens['lobby
 const killed = screens['lobby-3'];
 killed.bridge.kill('SIGKILL');
 const tk = Date.now();
-const offline = await waitFor(1.5 * KEEPALIVE + 5, () => editor.$(`${card('lobby-3')}[data-state="offline"]`));
-check(`SIGKILL of a bridge shows its screen offline within the keepalive (${KEEPALIVE} s x 1.5)`, offline);
+// The broker sends the will when it notices the link is gone (at once for a
+// closed socket, after 1.5 keepalives for a silent one), after the will's
+// delay (WILL_DELAY_S in src/fleet/bridge.c: 5 s).
+const offline = await waitFor(1.5 * KEEPALIVE + 5 + 5, () => editor.$(`${card('lobby-3')}[data-state="offline"]`));
+check(`SIGKILL of a bridge shows its screen offline within the keepalive and the will's delay`, offline);
 console.log(`  lobby-3 offline on the page ${((Date.now() - tk) / 1000).toFixed(1)} s after SIGKILL of its bridge`);
 check('the others stay online', (await editor.$$(`.screen[data-state="online"]`)).length === 2);
 
