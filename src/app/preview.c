@@ -20,6 +20,8 @@
 #include "app/present.h"
 #include "app/run.h"
 #include "app/scene.h"
+#include "core/file.h"
+#include "core/limits.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "render/atlas.h"
@@ -59,30 +61,21 @@ static int copy_files(const struct kb_preview_opts *o, const char *dir)
             fprintf(stderr, "%s\n", err.msg);
             continue;
         }
-        FILE *in = fopen(o->files[i], "rb");
-        if (in == NULL) {
-            fprintf(stderr, "kabar: %s: %s\n", o->files[i], strerror(errno));
-            continue;
-        }
+        /* Copied whole (it was just validated, so it is within the spool's
+         * bound) and renamed in, so the preview's spool never sees half. */
+        char *buf = NULL;
+        size_t len = 0;
+        struct stat st;
         char *name = copy_name(i, o->files[i]);
-        char *tmp = kb_xasprintf("%s/.%s.tmp", dir, name);
         char *dst = kb_xasprintf("%s/%s", dir, name);
-        FILE *out = fopen(tmp, "wb");
-        char buf[65536];
-        size_t n;
-        bool ok = out != NULL;
-        while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-            ok = fwrite(buf, 1, n, out) == n;
-        if (out != NULL && fclose(out) != 0)
-            ok = false;
-        fclose(in);
-        if (ok && rename(tmp, dst) == 0)
+        if (kb_file_read(AT_FDCWD, o->files[i], o->files[i], KB_SPOOL_FILE_MAX_BYTES, &buf, &len,
+                         &st, &err) == KB_READ_OK &&
+            kb_file_write_atomic(AT_FDCWD, dst, dst, "preview", buf, len, &err))
             valid++;
         else
             fprintf(stderr, "kabar: %s: cannot copy for the preview\n", o->files[i]);
-        unlink(tmp);
+        free(buf);
         free(name);
-        free(tmp);
         free(dst);
     }
     return valid;

@@ -1,12 +1,14 @@
 #include "app/stats.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "kabar_build.h"
@@ -219,13 +221,11 @@ bool kb_stats_write(const struct kb_stats *st, const struct kb_stats_extra *x, c
     if (root == NULL)
         return kb_error_set(err, "%s: cannot build the stats", path);
     /* Written beside the target, then renamed: a reader never sees half a file. */
-    char *tmp = kb_xasprintf("%s.tmp", path);
-    bool ok = json_dump_file(root, tmp, JSON_INDENT(2)) == 0 && rename(tmp, path) == 0;
-    if (!ok) {
-        kb_error_set(err, "%s: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
+    char *text = json_dumps(root, JSON_INDENT(2));
     json_decref(root);
+    if (text == NULL)
+        return kb_error_set(err, "%s: cannot build the stats", path);
+    bool ok = kb_file_write_atomic(AT_FDCWD, path, path, "stats", text, strlen(text), err);
+    free(text);
     return ok;
 }

@@ -13,6 +13,7 @@
 #include "core/xmalloc.h"
 #include "fleet/mqtt.h"
 #include "spool/item.h"
+#include "spool/put.h"
 #include "spool/spool.h"
 
 const char kb_cmd_post_usage[] =
@@ -134,7 +135,8 @@ static int post_item(const struct post_args *a, const struct kb_item *item, cons
     /* An id may start with "." but a file that does is never read: prefix it. */
     char *name = kb_xasprintf("%s%s.json", item->id[0] == '.' ? "item-" : "", item->id);
     int status = 1;
-    if (!kb_spool_write(a->spool, "post", name, payload, strlen(payload), &err)) {
+    if (kb_spool_put(a->spool, "post", name, payload, strlen(payload), &err) ==
+        KB_SPOOL_PUT_FAILED) {
         fprintf(stderr, "kabar: %s\n", err.msg);
     } else {
         printf("%s/%s\n", a->spool, name);

@@ -20,6 +20,7 @@
 #include "feed/store.h"
 #include "feed/text.h"
 #include "spool/item.h"
+#include "spool/put.h"
 
 static double mono_now(void)
 {
@@ -124,16 +125,16 @@ static bool put_item(struct apply *a, const char *name, json_t *obj, struct kb_e
     char *data = kb_xasprintf("%s\n", text);
     free(text);
     bool ok = true;
-    switch (kb_feed_store_put(a->spool, name, data, strlen(data), err)) {
-    case KB_FEED_PUT_WRITTEN:
+    switch (kb_spool_put(a->spool, "feed", name, data, strlen(data), err)) {
+    case KB_SPOOL_PUT_WRITTEN:
         a->t->written++;
         a->keep[a->n_keep++] = kb_xstrdup(name);
         break;
-    case KB_FEED_PUT_UNCHANGED:
+    case KB_SPOOL_PUT_UNCHANGED:
         a->t->unchanged++;
         a->keep[a->n_keep++] = kb_xstrdup(name);
         break;
-    case KB_FEED_PUT_FAILED:
+    case KB_SPOOL_PUT_FAILED:
         ok = false;
         break;
     }

@@ -12,9 +12,9 @@
 #include <jansson.h>
 
 #include "core/date.h"
+#include "core/file.h"
 #include "core/limits.h"
 #include "core/xmalloc.h"
-#include "spool/spool.h"
 #include "spool/item.h"
 
 static bool make_dir(const char *path, struct kb_error *err)
@@ -38,29 +38,15 @@ bool kb_feed_store_prepare(const char *spool, struct kb_error *err)
     return ok;
 }
 
+/* Bounded, no symlinks (core/file.h); NULL for anything but a readable
+ * regular file of at most max bytes. */
 static char *read_path(const char *path, size_t max, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
+    char *buf = NULL;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
-        close(fd);
+    struct kb_error err;
+    if (kb_file_read(AT_FDCWD, path, path, max, &buf, len, &st, &err) != KB_READ_OK)
         return NULL;
-    }
-    char *buf = kb_xmalloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    close(fd);
-    buf[got] = '\0';
-    *len = got;
     return buf;
 }
 
@@ -70,19 +56,6 @@ char *kb_feed_store_read(const char *spool, const char *name, size_t *len)
     char *buf = read_path(path, KB_SPOOL_FILE_MAX_BYTES, len);
     free(path);
     return buf;
-}
-
-enum kb_feed_put kb_feed_store_put(const char *spool, const char *name, const char *data,
-                                   size_t len, struct kb_error *err)
-{
-    size_t old_len;
-    char *old = kb_feed_store_read(spool, name, &old_len);
-    bool same = old != NULL && old_len == len && memcmp(old, data, len) == 0;
-    free(old);
-    if (same)
-        return KB_FEED_PUT_UNCHANGED;
-    return kb_spool_write(spool, "feed", name, data, len, err) ? KB_FEED_PUT_WRITTEN
-                                                               : KB_FEED_PUT_FAILED;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -239,13 +212,16 @@ bool kb_feed_state_save(const char *spool, const char *prefix, const char *url,
     json_decref(obj);
     char *dir = kb_xasprintf("%s/%s", spool, KB_FEED_STATE_DIR);
     char *name = state_name(prefix);
-    bool ok = text != NULL && kb_spool_write(dir, "feed", name, text, strlen(text), err);
+    char *path = kb_xasprintf("%s/%s", dir, name);
+    bool ok =
+        text != NULL && kb_file_write_atomic(AT_FDCWD, path, path, "feed", text, strlen(text), err);
     if (text == NULL)
         kb_error_set(err, "%s/%s: cannot encode the state (invalid UTF-8 in a validator?)", dir,
                      name);
     free(text);
     free(dir);
     free(name);
+    free(path);
     return ok;
 }
 

@@ -5,7 +5,7 @@
  * conditional GET works across restarts and `--once` runs from cron.
  *
  * Every file name given here is a bare name inside the spool folder; files
- * are opened without following symlinks. */
+ * are read with kb_file_read (bounded, no symlinks). */
 #ifndef KB_APP_FEED_STORE_H
 #define KB_APP_FEED_STORE_H
 
@@ -28,13 +28,8 @@ bool kb_feed_store_prepare(const char *spool, struct kb_error *err);
  * if there is none. */
 char *kb_feed_store_read(const char *spool, const char *name, size_t *len);
 
-enum kb_feed_put { KB_FEED_PUT_UNCHANGED, KB_FEED_PUT_WRITTEN, KB_FEED_PUT_FAILED };
-
-/* Puts data as spool/name unless the file already holds exactly that:
- * written to ".name.tmp" in the spool, then renamed over name, so the
- * ticker sees the old file or the new one, never half of one. */
-enum kb_feed_put kb_feed_store_put(const char *spool, const char *name, const char *data,
-                                   size_t len, struct kb_error *err);
+/* Items are put with kb_spool_put (spool/put.h, tag "feed"): written
+ * atomically, and only when they changed. */
 
 /* Removes the files of the spool whose names start with prefix and end in
  * ".json" and are not in keep[0..n_keep) (sorted with strcmp). When

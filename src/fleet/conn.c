@@ -2,11 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define LOG_MODULE "mqtt"
+#include "core/file.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "spool/item.h"
@@ -36,36 +38,38 @@ char *kb_mqtt_status_topic(const char *group, const char *screen)
 bool kb_mqtt_read_password(const char *path, char **password, struct kb_error *err)
 {
     *password = NULL;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return kb_error_set(err, "%s: %s", path, strerror(errno));
+    char *buf = NULL;
+    size_t n = 0;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
+    struct kb_error rerr;
+    /* One byte past the bound, so "longer than" is told from "exactly". */
+    enum kb_read_result r =
+        kb_file_read(AT_FDCWD, path, path, KB_MQTT_PASSWORD_MAX + 1, &buf, &n, &st, &rerr);
+    if (r == KB_READ_GONE)
+        return kb_error_set(err, "%s: %s", path, strerror(ENOENT));
+    if (r == KB_READ_NOT_REGULAR)
         return kb_error_set(err, "%s: not a regular file", path);
-    }
+    if (r != KB_READ_OK && S_ISREG(st.st_mode) && (size_t)st.st_size > KB_MQTT_PASSWORD_MAX + 1)
+        return kb_error_set(err, "%s: longer than %d bytes: not a password file", path,
+                            KB_MQTT_PASSWORD_MAX);
+    if (r != KB_READ_OK)
+        return kb_error_set(err, "%s", rerr.msg);
     /* A password readable by everyone on the screen is not much of one,
      * but refusing would take a screen off the air over a chmod. */
     if (st.st_mode & 077)
         LOG_WARN_ONCE(path, "%s: readable by other users; chmod 600 it", path);
-    char buf[KB_MQTT_PASSWORD_MAX + 2];
-    size_t n = 0;
-    ssize_t r;
-    while (n < sizeof(buf) - 1 && (r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
-        n += (size_t)r;
-    close(fd);
-    buf[n] = '\0';
     size_t len = strcspn(buf, "\r\n");
-    if (len > KB_MQTT_PASSWORD_MAX) {
-        memset(buf, 0, sizeof(buf));
-        return kb_error_set(err, "%s: longer than %d bytes: not a password file", path,
-                            KB_MQTT_PASSWORD_MAX);
-    }
-    if (len == 0)
-        return kb_error_set(err, "%s: empty: the password is its first line", path);
-    *password = kb_xstrndup(buf, len);
-    memset(buf, 0, sizeof(buf));
-    return true;
+    bool ok = false;
+    if (len > KB_MQTT_PASSWORD_MAX)
+        kb_error_set(err, "%s: longer than %d bytes: not a password file", path,
+                     KB_MQTT_PASSWORD_MAX);
+    else if (len == 0)
+        kb_error_set(err, "%s: empty: the password is its first line", path);
+    else
+        ok = (*password = kb_xstrndup(buf, len)) != NULL;
+    memset(buf, 0, n);
+    free(buf);
+    return ok;
 }
 
 bool kb_mqtt_apply_auth(struct mosquitto *mosq, const struct kb_mqtt_auth *auth,

@@ -13,13 +13,13 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "spool/put.h"
 #include "spool/spool.h"
 
 /* The bridge's temp names: a dot name, so the spool never reads one, and a
  * prefix of its own, so a restarted bridge can tell its leftovers from
  * another producer's temp files. */
 #define TEMP_PREFIX ".mqtt."
-#define REJECTED_DIR "rejected"
 
 bool kb_mqtt_topic_id(const char *topic, char *id, size_t size, struct kb_error *err)
 {
@@ -36,30 +36,10 @@ bool kb_mqtt_topic_id(const char *topic, char *id, size_t size, struct kb_error 
     return true;
 }
 
-/* Files are written with kb_spool_write. No fsync: the broker is the
- * durable copy, and the bridge rewrites every retained item each time it
- * connects, so a file lost to a power cut comes back with the screen. */
-
-/* True if path is a regular file holding exactly data. */
-static bool same_file(const char *path, const void *data, size_t len)
-{
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    struct stat st;
-    bool same = false;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len) {
-        char *buf = kb_xmalloc(len + 1);
-        size_t got = 0;
-        ssize_t n;
-        while (got <= len && (n = read(fd, buf + got, len + 1 - got)) > 0)
-            got += (size_t)n;
-        same = got == len && memcmp(buf, data, len) == 0;
-        free(buf);
-    }
-    close(fd);
-    return same;
-}
+/* Files are written with kb_spool_put and kb_spool_reject. No fsync: the
+ * broker is the durable copy, and the bridge rewrites every retained item
+ * each time it connects, so a file lost to a power cut comes back with the
+ * screen. */
 
 static void remove_file(const char *dir, const char *name)
 {
@@ -69,26 +49,19 @@ static void remove_file(const char *dir, const char *name)
     free(path);
 }
 
-/* rejected/NAME and NAME.error.txt, the reason first (as the spool does),
- * so the payload never sits there without its reason. */
+/* rejected/NAME and NAME.error.txt, as the spool does, so the payload
+ * never sits there without its reason. */
 static bool write_rejected(const char *dir, const char *name, const void *payload, size_t len,
                            const char *line)
 {
-    char *rdir = kb_xasprintf("%s/" REJECTED_DIR, dir);
-    char *ename = kb_xasprintf("%s.error.txt", name);
-    char *text = kb_xasprintf("%s\n", line);
     struct kb_error werr;
-    bool ok = false;
-    if (mkdir(rdir, 0755) != 0 && errno != EEXIST)
-        kb_error_set(&werr, "%s: %s", rdir, strerror(errno));
-    else
-        ok = kb_spool_write(rdir, "mqtt", ename, text, strlen(text), &werr) &&
-             kb_spool_write(rdir, "mqtt", name, payload, len, &werr);
-    if (!ok)
+    bool ok =
+        kb_spool_reject(dir, "mqtt", name, payload, len, line, &werr) != KB_SPOOL_REJECT_FAILED;
+    if (!ok) {
+        char *rdir = kb_xasprintf("%s/" KB_SPOOL_REJECTED_DIR, dir);
         LOG_WARN_ONCE(rdir, "cannot keep a rejected message: %s", werr.msg);
-    free(rdir);
-    free(ename);
-    free(text);
+        free(rdir);
+    }
     return ok;
 }
 
@@ -120,11 +93,18 @@ enum kb_mqtt_applied kb_mqtt_spool_apply(const char *dir, const char *id, const 
          * too. */
         remove_file(dir, name);
         result = KB_MQTT_REJECTED;
-    } else if (same_file(where, payload, len)) {
-        result = KB_MQTT_UNCHANGED;
     } else {
-        result =
-            kb_spool_write(dir, "mqtt", name, payload, len, err) ? KB_MQTT_WRITTEN : KB_MQTT_FAILED;
+        switch (kb_spool_put(dir, "mqtt", name, payload, len, err)) {
+        case KB_SPOOL_PUT_UNCHANGED:
+            result = KB_MQTT_UNCHANGED;
+            break;
+        case KB_SPOOL_PUT_WRITTEN:
+            result = KB_MQTT_WRITTEN;
+            break;
+        default:
+            result = KB_MQTT_FAILED;
+            break;
+        }
     }
     free(where);
     return result;
@@ -147,7 +127,7 @@ static void clean_dir(const char *dir)
 void kb_mqtt_spool_clean(const char *dir)
 {
     clean_dir(dir);
-    char *rdir = kb_xasprintf("%s/" REJECTED_DIR, dir);
+    char *rdir = kb_xasprintf("%s/" KB_SPOOL_REJECTED_DIR, dir);
     clean_dir(rdir);
     free(rdir);
 }

@@ -88,6 +88,8 @@ size_t kb_spool_item_count(const struct kb_spool *spool);
 /* Files rejected since the spool was opened (each time a file is found
  * invalid after settling; a file that stays bad is counted once). */
 size_t kb_spool_rejected_count(const struct kb_spool *spool);
+/* The live item with this id, or NULL. The spool owns it: valid until the
+ * next kb_spool_update or kb_spool_free; copy it (kb_item_dup) to keep it. */
 const struct kb_item *kb_spool_find(const struct kb_spool *spool, const char *id);
 /* Items in published order (oldest first); valid until the next update. */
 const struct kb_item *const *kb_spool_items(const struct kb_spool *spool, size_t *n);
@@ -105,12 +107,7 @@ const struct kb_item *const *kb_spool_story_items(const struct kb_spool *spool, 
  * when what it derived from the table is stale. */
 uint64_t kb_spool_generation(const struct kb_spool *spool);
 
-/* Writes data to dir/name the way every producer must: a hidden temp file
- * in dir (".TAG.NAME.XXXXXX", so a producer can find its own leftovers
- * after a crash), then rename(2), so the spool never sees half a file.
- * Mode 0644. For `kabar post`, `kabar feed` and `kabar mqtt`. */
-bool kb_spool_write(const char *dir, const char *tag, const char *name, const void *data,
-                    size_t len, struct kb_error *err);
+/* Producers write with kb_spool_put and kb_spool_reject (spool/put.h). */
 
 /* Validates one file as the ticker would, without a spool: for `kabar
  * validate` and producers. The name rules (dot files, .tmp) and the settle

@@ -15,7 +15,8 @@
 #include <sys/wait.h>
 
 #include "spool_test.h"
-#include "spool/file.h"
+#include "core/file.h"
+#include "spool/parse.h"
 
 #define OK_ITEM "{\"id\": \"ok\", \"lang\": \"en\", \"text\": \"Still here\"}"
 #define ITEM(fields) "{\"id\": \"bad\", \"lang\": \"en\", \"text\": \"x\"" fields "}"
@@ -428,7 +429,7 @@ static void test_vanished(void **state)
     size_t len = 0;
     struct stat st;
     assert_int_equal(
-        kb_spool_read(dfd, "gone.json", "spool/gone.json", 1024, &buf, &len, &st, &err),
+        kb_file_read(dfd, "gone.json", "spool/gone.json", 1024, &buf, &len, &st, &err),
         KB_READ_GONE);
     assert_null(buf);
     assert_string_equal(err.msg, "");

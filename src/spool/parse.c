@@ -1,13 +1,10 @@
 #define LOG_MODULE "spool"
 
-#include "spool/file.h"
+#include "spool/parse.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/limits.h"
 #include "core/log.h"
@@ -17,103 +14,6 @@
 
 /* A key name quoted in an error line is cut to this many bytes. */
 #define KEY_MAX 32
-
-const char *kb_spool_file_kind(mode_t mode)
-{
-    if (S_ISDIR(mode))
-        return "a directory";
-    if (S_ISLNK(mode))
-        return "a symbolic link";
-    if (S_ISFIFO(mode))
-        return "a FIFO";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    if (S_ISCHR(mode) || S_ISBLK(mode))
-        return "a device";
-    return "not a regular file";
-}
-
-enum kb_read_result kb_spool_read(int dirfd, const char *name, const char *where, size_t max_bytes,
-                                  char **buf, size_t *len, struct stat *st, struct kb_error *err)
-{
-    memset(st, 0, sizeof(*st));
-    *buf = NULL;
-    *len = 0;
-    /* O_NOFOLLOW: a symlink could point anywhere (/etc/shadow, a FIFO, a
-     * 1 TB file); O_NONBLOCK: opening a FIFO must not hang the thread. */
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        int e = errno;
-        if (e == ENOENT || e == ENOTDIR)
-            return KB_READ_GONE;
-        if (e == ELOOP || e == ENXIO) {
-            /* A symlink (O_NOFOLLOW), or a socket: name what it is. */
-            struct stat lst;
-            mode_t mode = fstatat(dirfd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0
-                              ? lst.st_mode
-                              : (e == ELOOP ? S_IFLNK : S_IFSOCK);
-            kb_error_set(err, "%s: %s, not a regular file", where, kb_spool_file_kind(mode));
-            return KB_READ_NOT_REGULAR;
-        }
-        kb_error_set(err, "%s: cannot open: %s", where, strerror(e));
-        /* The process's trouble, not the file's: it must not be rejected for it. */
-        if (e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS)
-            return KB_READ_BUSY;
-        return KB_READ_ERROR;
-    }
-
-    enum kb_read_result result = KB_READ_ERROR;
-    if (fstat(fd, st) != 0) {
-        kb_error_set(err, "%s: cannot stat: %s", where, strerror(errno));
-        goto done;
-    }
-    if (!S_ISREG(st->st_mode)) {
-        kb_error_set(err, "%s: %s, not a regular file", where, kb_spool_file_kind(st->st_mode));
-        result = KB_READ_NOT_REGULAR;
-        goto done;
-    }
-    if ((uintmax_t)st->st_size > max_bytes) {
-        kb_error_set(err, "%s: %jd bytes, more than the limit of %zu", where, (intmax_t)st->st_size,
-                     max_bytes);
-        goto done;
-    }
-
-    /* Read to the end, not just st_size bytes: a file written in place may
-     * still grow, and must not slip past the limit that way. */
-    size_t cap = (size_t)st->st_size + 1, n = 0;
-    char *data = kb_xmalloc(cap + 1);
-    for (;;) {
-        if (n == cap) {
-            if (cap > max_bytes)
-                break;
-            cap = cap * 2 > max_bytes + 1 ? max_bytes + 1 : cap * 2;
-            data = kb_xrealloc(data, cap + 1);
-        }
-        ssize_t r = read(fd, data + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            kb_error_set(err, "%s: cannot read: %s", where, strerror(errno));
-            free(data);
-            goto done;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    if (n > max_bytes) {
-        kb_error_set(err, "%s: more than the limit of %zu bytes", where, max_bytes);
-        free(data);
-        goto done;
-    }
-    data[n] = '\0';
-    *buf = data;
-    *len = n;
-    result = KB_READ_OK;
-done:
-    close(fd);
-    return result;
-}
 
 /* ---- the scan before jansson ---- */
 
