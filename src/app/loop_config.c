@@ -71,7 +71,11 @@ void kb_loop_relayout(struct kb_loop *L)
     L->base_bar = L->layout.bar;
     L->bar_h = L->layout.bar.h;
     L->bar_t = L->t;
-    L->layout.geo.grow_to = (int)lround(L->layout.bar.h * KB_FIT_GROW_MAX);
+    /* Up to KB_FIT_GROW_MAX times its height, and never off the screen. */
+    int grow_to = (int)lround(L->layout.bar.h * KB_FIT_GROW_MAX);
+    int room = strcmp(L->cfg.position, "top") == 0 ? L->logical_h - L->base_bar.y
+                                                   : L->base_bar.y + L->base_bar.h;
+    L->layout.geo.grow_to = grow_to < room ? grow_to : room;
     kb_chrome_place(L->chrome, L->layout.bar, L->rtl_screen, &L->layout.geo.area);
     kb_crawl_set_geometry(L->crawl, &L->layout.geo);
     place_panel(L);

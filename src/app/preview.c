@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "render/atlas.h"
+#include "render/fit.h"
 #include "render/batch.h"
 #include "render/chrome.h"
 #include "render/crawl.h"
@@ -136,6 +137,7 @@ struct strip_item {
     struct kb_ready r;
     double width;
     int rows;
+    int bar_h; /* its bars' height: the wall's, or taller for its ink (render/fit.h) */
 };
 
 /* What a strip is drawn from: the private spool's items laid out, the
@@ -155,6 +157,7 @@ struct strip {
     SDL_Rect area;         /* the crawl's part of a bar, beside the chrome */
     struct strip_item *si; /* one per item; n_segs 0 where it did not lay out */
     int rows;              /* bars in all */
+    int height;            /* the strip's height in pixels */
 };
 
 /* The fonts and the items of the private spool. Says why and returns false
@@ -215,19 +218,25 @@ static void strip_compose(struct strip *s)
         it->rows = (int)ceil(it->width / s->area.w);
         it->rows = it->rows < 1 ? 1 : it->rows;
         s->rows += it->rows;
+        /* As tall as the ticker's bar grows for it (kb_loop_fit_bar). */
+        int base = s->scene.bar.h, cap = (int)lround(base * KB_FIT_GROW_MAX);
+        int need = kb_crawl_item_need(it->r.segs, it->r.n_segs);
+        it->bar_h = need < base ? base : need > cap ? cap : need;
+        s->height += it->rows * (it->bar_h + STRIP_GAP);
     }
 }
 
-/* Bar `row` of the strip: page k of item it, from its reading start. */
-static void strip_draw_bar(const struct strip *s, const struct strip_item *it, int k, int row,
+/* The bar at y of the strip: page k of item it, from its reading start. */
+static void strip_draw_bar(const struct strip *s, const struct strip_item *it, int k, int y,
                            struct kb_screen *screen, struct kb_atlas *atlas, struct kb_batch *batch)
 {
     const struct kb_scene *sc = &s->scene;
     bool breaking = (it->r.flags & KB_CRAWL_BREAKING) != 0;
-    SDL_Rect bar = {sc->bar.x, row * (sc->bar.h + STRIP_GAP), sc->bar.w, sc->bar.h};
+    SDL_Rect bar = {sc->bar.x, y, sc->bar.w, it->bar_h};
     struct kb_crawl_geometry geo = sc->geo;
     kb_chrome_place(s->chrome, bar, s->rtl_screen, &geo.area);
-    geo.baseline = bar.y + (sc->geo.baseline - sc->bar.y);
+    /* A grown bar keeps its baseline where the wall's bar has it, from the bottom. */
+    geo.baseline = bar.y + bar.h - (sc->bar.y + sc->bar.h - sc->geo.baseline);
     struct kb_crawl *crawl = kb_crawl_new();
     kb_crawl_set_geometry(crawl, &geo);
     kb_crawl_set_style(crawl, &s->crawl_style);
@@ -254,9 +263,8 @@ static int strip_draw(const struct strip *s, const char *png)
     const struct kb_config *cfg = s->cfg;
     struct kb_error err;
     struct kb_screen screen;
-    struct kb_screen_opts sopt = {.mode = KB_SCREEN_HEADLESS,
-                                  .width = s->w,
-                                  .height = s->rows * (s->scene.bar.h + STRIP_GAP) - STRIP_GAP};
+    struct kb_screen_opts sopt = {
+        .mode = KB_SCREEN_HEADLESS, .width = s->w, .height = s->height - STRIP_GAP};
     if (!kb_screen_open(&screen, &sopt, &err)) {
         fprintf(stderr, "kabar: %s\n", err.msg);
         return 1;
@@ -269,10 +277,12 @@ static int strip_draw(const struct strip *s, const char *png)
     SDL_SetRenderDrawColor(screen.renderer, bg.r, bg.g, bg.b, 255);
     SDL_RenderClear(screen.renderer);
     kb_atlas_begin_frame(atlas);
-    int row = 0;
+    int row = 0, y = 0;
     for (size_t i = 0; i < s->n; i++) {
-        for (int k = 0; s->si[i].r.n_segs > 0 && k < s->si[i].rows; k++, row++)
-            strip_draw_bar(s, &s->si[i], k, row, &screen, atlas, batch);
+        for (int k = 0; s->si[i].r.n_segs > 0 && k < s->si[i].rows; k++, row++) {
+            strip_draw_bar(s, &s->si[i], k, y, &screen, atlas, batch);
+            y += s->si[i].bar_h + STRIP_GAP;
+        }
     }
     int status = 1;
     if (kb_screen_save_png(&screen, png, &err)) {

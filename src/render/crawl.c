@@ -246,6 +246,18 @@ double kb_crawl_item_width(const struct kb_crawl_seg *segs, size_t n)
     return items_width(&it);
 }
 
+int kb_crawl_item_need(const struct kb_crawl_seg *segs, size_t n)
+{
+    struct item it;
+    memset(&it, 0, sizeof(it));
+    for (size_t i = 0; i < n && i < KB_CRAWL_SEGS_MAX; i++) {
+        if (segs[i].line != NULL)
+            it.segs[it.n_segs++] = segs[i];
+    }
+    item_ink(&it);
+    return kb_fit_need(it.ink_top, it.ink_bottom);
+}
+
 size_t kb_crawl_remove(struct kb_crawl *c, const char *id)
 {
     size_t removed = 0, j = 0;

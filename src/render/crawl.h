@@ -80,6 +80,8 @@ void kb_crawl_show_at(struct kb_crawl *crawl, const struct kb_crawl_seg *segs, s
                       const char *id, unsigned flags, double x);
 /* Width of an item of these segments on the crawl, in pixels. */
 double kb_crawl_item_width(const struct kb_crawl_seg *segs, size_t n);
+/* Height a bar needs for the ink of an item of these segments (render/fit.h). */
+int kb_crawl_item_need(const struct kb_crawl_seg *segs, size_t n);
 /* Removes every item with this id at once, on screen or pending (a retraction). */
 size_t kb_crawl_remove(struct kb_crawl *crawl, const char *id);
 /* Removes everything (a breaking interruption, a reload). */
