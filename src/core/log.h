@@ -4,8 +4,10 @@
  * LOG_ERR / LOG_WARN / LOG_INFO / LOG_DBG. LOG_*_ONCE says a message once per
  * key (a file name, say) so a file that stays bad is not reported every scan.
  *
- * The log level and the once-set are the process's only shared state below
- * app/; they are guarded by a mutex and set up by app/ at start. */
+ * Process-wide state, the only shared state below app/: the log level, the
+ * once-set and the last error-level line (read back by kb_log_last_error
+ * for the stats file). All three are guarded by one mutex, so any thread
+ * may log; the level is set up by app/ (or cli/) at start. */
 #ifndef KB_CORE_LOG_H
 #define KB_CORE_LOG_H
 
@@ -26,7 +28,8 @@ bool kb_log_once(const char *key, enum kb_log_level level, const char *module, c
     __attribute__((format(printf, 4, 5)));
 /* Forgets the once-keys for key (a file that was fixed may be reported again). */
 void kb_log_forget(const char *key);
-/* Copies the last error-level message (empty if none) into buf. */
+/* Copies the last error-level message of any thread (empty if none) into
+ * buf (size bytes, cut to fit); the copy is the caller's. */
 void kb_log_last_error(char *buf, size_t size);
 /* Frees the once-set (at exit, for leak checkers). */
 void kb_log_shutdown(void);

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "core/error.h"
+#include "spool/id.h" /* kb_id_valid and kb_lang_tag_valid come with items */
 #include "core/limits.h"
 
 enum kb_item_kind { KB_KIND_HEADLINE = 0, KB_KIND_QUOTE };
@@ -47,13 +48,6 @@ void kb_item_free(struct kb_item *item);
 struct kb_item *kb_item_dup(const struct kb_item *item);
 /* True if a and b say the same thing (every field but file and version). */
 bool kb_item_same_content(const struct kb_item *a, const struct kb_item *b);
-
-/* Checks a BCP 47 language tag: RFC 5646 well-formedness (the ABNF of
- * section 2.1 and its grandfathered tags, at most KB_LANG_MAX bytes), plus
- * no repeated variant or extension singleton. "xx_YY" is not one. */
-bool kb_lang_tag_valid(const char *tag);
-/* Checks an id or story: 1-128 of A-Z a-z 0-9 . _ : - */
-bool kb_id_valid(const char *id);
 
 const char *kb_priority_name(enum kb_priority p);
 const char *kb_kind_name(enum kb_item_kind k);

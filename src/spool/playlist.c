@@ -141,8 +141,13 @@ static const struct kb_item *story_choice(const struct kb_playlist *pl,
     return best;
 }
 
-bool kb_playlist_wants(const struct kb_playlist *pl, const struct kb_spool *spool,
-                       const struct kb_item *item)
+/* The language rule, once: no `languages` list shows everything; else an
+ * item's tag must match an entry, and in first-language mode a story shows
+ * only its preferred item. memo (may be NULL) keeps each story's choice for
+ * one rebuild, so a story of thousands of items does not cost thousands
+ * squared. */
+static bool wants(const struct kb_playlist *pl, const struct kb_spool *spool,
+                  const struct kb_item *item, struct kb_map *memo)
 {
     if (pl->nlangs == 0)
         return true;
@@ -150,7 +155,19 @@ bool kb_playlist_wants(const struct kb_playlist *pl, const struct kb_spool *spoo
         return false;
     if (pl->mode == KB_LANG_MODE_CYCLE || item->story[0] == '\0')
         return true;
-    return story_choice(pl, spool, item->story) == item;
+    const struct kb_item *choice = memo != NULL ? kb_map_get(memo, item->story) : NULL;
+    if (choice == NULL) {
+        choice = story_choice(pl, spool, item->story);
+        if (memo != NULL)
+            kb_map_put(memo, item->story, (void *)choice);
+    }
+    return choice == item;
+}
+
+bool kb_playlist_wants(const struct kb_playlist *pl, const struct kb_spool *spool,
+                       const struct kb_item *item)
+{
+    return wants(pl, spool, item, NULL);
 }
 
 /* ---- life ---- */
@@ -222,25 +239,6 @@ static void push_cand(struct kb_playlist *pl, struct slot *slot, const struct kb
     pl->cands[pl->ncands++] = (struct cand){slot, item, item->priority};
 }
 
-/* kb_playlist_wants, with each story's choice worked out once per rebuild
- * (a story of thousands of items must not cost thousands squared). */
-static bool wants_memo(struct kb_playlist *pl, const struct kb_spool *spool,
-                       const struct kb_item *item, struct kb_map *memo)
-{
-    if (pl->nlangs == 0)
-        return true;
-    if (rank(pl, item->lang, NULL) < 0)
-        return false;
-    if (pl->mode == KB_LANG_MODE_CYCLE || item->story[0] == '\0')
-        return true;
-    const struct kb_item *choice = kb_map_get(memo, item->story);
-    if (choice == NULL) {
-        choice = story_choice(pl, spool, item->story);
-        kb_map_put(memo, item->story, (void *)choice);
-    }
-    return choice == item;
-}
-
 /* Derives the rotation from the table: which items this screen shows, in
  * published order, grouped into slots that keep their pass across changes. */
 static void rebuild(struct kb_playlist *pl, const struct kb_spool *spool)
@@ -254,7 +252,7 @@ static void rebuild(struct kb_playlist *pl, const struct kb_spool *spool)
     const struct kb_item *const *items = kb_spool_items(spool, &n);
     for (size_t i = 0; i < n; i++) {
         const struct kb_item *item = items[i];
-        if (!wants_memo(pl, spool, item, &memo))
+        if (!wants(pl, spool, item, &memo))
             continue;
         if (item->priority == KB_PRIORITY_BREAKING) {
             push_breaking(pl, item);

@@ -45,7 +45,7 @@ void kb_table_claim(struct kb_table *t, struct kb_item *item);
 /* Drops file's claim on id, if it still holds one (expiry or the item limit
  * may have dropped it already). */
 void kb_table_unclaim(struct kb_table *t, const char *id, const char *file);
-/* file's claim on id, or NULL. */
+/* file's claim on id, or NULL; the table's item, valid until that claim is dropped. */
 const struct kb_item *kb_table_claim_of(const struct kb_table *t, const char *id, const char *file);
 
 /* Settles the update: drops claims expired at now_ms, picks the live item of
@@ -56,7 +56,12 @@ const struct kb_item *kb_table_claim_of(const struct kb_table *t, const char *id
 size_t kb_table_finish(struct kb_table *t, int64_t now_ms, size_t max_items, kb_spool_change_fn fn,
                        void *user);
 
+/* The live item with this id, or NULL. The table owns it: valid until the
+ * next kb_table_finish or kb_table_release. */
 const struct kb_item *kb_table_find(const struct kb_table *t, const char *id);
+/* The live items of story in arrival order, *n of them (NULL and 0 if
+ * none). The array and the items are the table's: valid until the next
+ * kb_table_finish or kb_table_release. */
 const struct kb_item *const *kb_table_story(const struct kb_table *t, const char *story, size_t *n);
 
 #endif
