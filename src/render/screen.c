@@ -101,6 +101,11 @@ bool kb_screen_open(struct kb_screen *screen, const struct kb_screen_opts *opts,
                               ? info.max_texture_width
                               : info.max_texture_height;
     screen->software = (info.flags & SDL_RENDERER_SOFTWARE) != 0;
+    /* SDL's software renderer made for a window draws into the window's
+     * own surface and presents it whole (SDL_UpdateWindowSurface): the X
+     * server then receives 8 MB a frame at 1080p where only the bar moved.
+     * kabar presents that surface itself, rectangle by rectangle. */
+    screen->surface = screen->software && SDL_GetWindowSurface(screen->window) != NULL;
     /* The software renderer says it has vsync but never waits for it; the
      * dummy driver has no display to wait for. Pace by the clock there. */
     screen->vsync = (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0 && !screen->software &&
@@ -121,6 +126,8 @@ bool kb_screen_open(struct kb_screen *screen, const struct kb_screen_opts *opts,
 
 void kb_screen_close(struct kb_screen *screen)
 {
+    if (screen->shown != NULL)
+        SDL_FreeSurface(screen->shown);
     if (screen->renderer != NULL)
         SDL_DestroyRenderer(screen->renderer);
     if (screen->window != NULL)
@@ -144,15 +151,100 @@ bool kb_screen_update_size(struct kb_screen *screen)
     return changed;
 }
 
+/* Copies the rectangles just sent from the window's surface into the
+ * shown copy, which is made (or made again, after a resize) to match it. */
+static void copy_shown(struct kb_screen *screen, SDL_Surface *win, const struct kb_damage *d)
+{
+    SDL_Surface *shown = screen->shown;
+    if (shown == NULL || shown->w != win->w || shown->h != win->h ||
+        shown->format->format != win->format->format) {
+        if (shown != NULL)
+            SDL_FreeSurface(shown);
+        shown = screen->shown =
+            SDL_CreateRGBSurfaceWithFormat(0, win->w, win->h, 32, win->format->format);
+        if (shown == NULL)
+            return;
+        SDL_FillRect(shown, NULL, 0);
+    }
+    SDL_Rect all = {0, 0, win->w, win->h};
+    int bpp = win->format->BytesPerPixel;
+    for (int i = 0; i < (d->full ? 1 : d->n); i++) {
+        const SDL_Rect *r = d->full ? &all : &d->r[i];
+        for (int y = r->y; y < r->y + r->h; y++)
+            memcpy((Uint8 *)shown->pixels + (size_t)y * shown->pitch + (size_t)r->x * bpp,
+                   (const Uint8 *)win->pixels + (size_t)y * win->pitch + (size_t)r->x * bpp,
+                   (size_t)r->w * bpp);
+    }
+}
+
+size_t kb_screen_present(struct kb_screen *screen, const struct kb_damage *damage)
+{
+    if (!screen->surface) {
+        SDL_RenderPresent(screen->renderer);
+        return (size_t)screen->width * (size_t)screen->height * 4;
+    }
+    /* What SDL_RenderPresent does for the software renderer, but with the
+     * rectangles: run the queued drawing into the surface, then send. */
+    SDL_RenderFlush(screen->renderer);
+    SDL_Surface *win = SDL_GetWindowSurface(screen->window);
+    if (win == NULL) {
+        SDL_RenderPresent(screen->renderer);
+        return (size_t)screen->width * (size_t)screen->height * 4;
+    }
+    struct kb_damage d = *damage;
+    if (screen->whole_frames)
+        kb_damage_all(&d);
+    kb_damage_clip(&d, win->w, win->h);
+    int rc = 0;
+    if (d.full)
+        rc = SDL_UpdateWindowSurface(screen->window);
+    else if (d.n > 0)
+        rc = SDL_UpdateWindowSurfaceRects(screen->window, d.r, d.n);
+    if (rc != 0)
+        LOG_WARN_ONCE("present", "cannot present the window's surface: %s", SDL_GetError());
+    if (screen->shown != NULL)
+        copy_shown(screen, win, &d);
+    return kb_damage_pixels(&d, win->w, win->h) * (size_t)win->format->BytesPerPixel;
+}
+
+void kb_screen_keep_shown(struct kb_screen *screen)
+{
+    if (!screen->surface || screen->shown != NULL)
+        return;
+    /* A 1x1 placeholder: the first present makes it the surface's size. */
+    screen->shown = SDL_CreateRGBSurfaceWithFormat(0, 1, 1, 32, SDL_PIXELFORMAT_RGB888);
+}
+
+bool kb_screen_reads_shown(const struct kb_screen *screen)
+{
+    return screen->shown != NULL;
+}
+
+unsigned char *kb_screen_read_rgb(struct kb_screen *screen, int *w, int *h, struct kb_error *err)
+{
+    SDL_Surface *shown = screen->shown;
+    *w = shown != NULL ? shown->w : screen->width;
+    *h = shown != NULL ? shown->h : screen->height;
+    unsigned char *rgb = kb_xmalloc((size_t)*w * (size_t)*h * 3);
+    int rc = shown != NULL
+                 ? SDL_ConvertPixels(*w, *h, shown->format->format, shown->pixels, shown->pitch,
+                                     SDL_PIXELFORMAT_RGB24, rgb, *w * 3)
+                 : SDL_RenderReadPixels(screen->renderer, NULL, SDL_PIXELFORMAT_RGB24, rgb, *w * 3);
+    if (rc != 0) {
+        kb_error_set(err, "cannot read the screen back: %s", SDL_GetError());
+        free(rgb);
+        return NULL;
+    }
+    return rgb;
+}
+
 bool kb_screen_save_png(struct kb_screen *screen, const char *path, struct kb_error *err)
 {
-    int w = screen->width, h = screen->height;
-    unsigned char *rgb = kb_xmalloc((size_t)w * (size_t)h * 3);
-    bool ok = SDL_RenderReadPixels(screen->renderer, NULL, SDL_PIXELFORMAT_RGB24, rgb, w * 3) == 0;
-    if (!ok)
-        kb_error_set(err, "cannot read the screen back: %s", SDL_GetError());
-    else
-        ok = kb_png_write_rgb(path, rgb, w, h, w * 3, err);
+    int w, h;
+    unsigned char *rgb = kb_screen_read_rgb(screen, &w, &h, err);
+    if (rgb == NULL)
+        return false;
+    bool ok = kb_png_write_rgb(path, rgb, w, h, w * 3, err);
     free(rgb);
     return ok;
 }
