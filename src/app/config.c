@@ -36,6 +36,9 @@ static const struct key keys[] = {
     {"vsync", "screen", T_BOOL, F(vsync), 0, 0, NULL, "true", "wait for the display's refresh"},
     {"refresh_hz", "screen", T_DOUBLE, F(refresh_hz), 1, 1000, NULL, "60",
      "frame rate to pace to where the renderer cannot wait for vsync"},
+    {"present_changes", "screen", T_BOOL, F(present_changes), 0, 0, NULL, "true",
+     "send only what changed to the display where the renderer draws into the window (software); "
+     "false sends whole frames"},
     {"rotation", "screen", T_ENUM, F(rotation), 0, 0, "0|90|180|270", "0",
      "degrees clockwise, for a portrait-mounted screen"},
     {"safe_area", "screen", T_DOUBLE, F(safe_area), 0, 20, NULL, "0",

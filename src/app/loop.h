@@ -22,6 +22,7 @@
 #include "render/batch.h"
 #include "render/chrome.h"
 #include "render/crawl.h"
+#include "render/damage.h"
 #include "render/panel.h"
 #include "render/screen.h"
 #include "text/fonts.h"
@@ -51,8 +52,9 @@ struct kb_loop {
     double t;              /* crawl time of this frame, seconds */
     double breaking_since; /* crawl time breaking news last entered */
     bool full_redraw;
-    bool panel_redraw; /* the whole screen was cleared: the panel too */
-    bool quote_asked;  /* the ingest thread was asked for the next quote */
+    bool panel_redraw;       /* the whole screen was cleared: the panel too */
+    struct kb_damage damage; /* what this frame changed, in the upright scene's pixels */
+    bool quote_asked;        /* the ingest thread was asked for the next quote */
     /* Portrait screens: the scene is drawn upright into this texture of
      * the logical size, then turned onto the screen. NULL at rotation 0. */
     SDL_Texture *rotated;
@@ -84,9 +86,17 @@ void kb_loop_reload(struct kb_loop *L);
 bool kb_loop_events(struct kb_loop *L);
 /* Frame, up to the present: the channel's events, the crawl fed, stepped
  * (to crawl frame `frame`, time L->t) and drawn with the bar, the panel and
- * the chrome; what is visible noted for the stats; --screenshot (when
- * last) and --record (loop pass n) saved. Returns the draw calls. */
-int kb_loop_frame(struct kb_loop *L, uint64_t n, uint64_t frame, bool last);
+ * the chrome, what it changed noted in L->damage; what is visible noted for
+ * the stats. Returns the draw calls. */
+int kb_loop_frame(struct kb_loop *L, uint64_t frame);
+/* Presents the frame (loop_present.c): L->damage only, where the screen
+ * can; --screenshot (when last) and --record (loop pass n) saved. Returns
+ * the bytes of pixels sent to the display. */
+size_t kb_loop_present(struct kb_loop *L, uint64_t n, bool last);
+/* True for an event after which the display may no longer show the last
+ * frame (an expose, a display change): the next frame is drawn and
+ * presented whole. */
+bool kb_loop_picture_lost(const SDL_Event *e);
 /* Grows the bar towards the height the crawl's items need, or shrinks it
  * back once none has needed it for a while (docs/display.md, "Fitting");
  * re-places the chrome and the crawl when it changed. */

@@ -30,9 +30,12 @@ bool kb_loop_events(struct kb_loop *L)
                 e.window.event == SDL_WINDOWEVENT_RESIZED) {
                 if (kb_screen_update_size(&L->screen))
                     kb_loop_relayout(L);
-            } else if (e.window.event == SDL_WINDOWEVENT_EXPOSED) {
+            } else if (kb_loop_picture_lost(&e)) {
                 L->full_redraw = true;
             }
+            break;
+        case SDL_DISPLAYEVENT:
+            L->full_redraw = true;
             break;
         case SDL_RENDER_TARGETS_RESET:
         case SDL_RENDER_DEVICE_RESET:
@@ -175,11 +178,13 @@ static void draw_bar(struct kb_loop *L)
         SDL_RenderClear(ren);
         L->full_redraw = false;
         L->panel_redraw = true;
+        kb_damage_all(&L->damage);
     }
     L->breaking = kb_crawl_any(L->crawl, KB_CRAWL_BREAKING);
     SDL_Color bar = kb_scene_bar_color(cfg, L->breaking, L->t - L->breaking_since);
     SDL_SetRenderDrawColor(ren, bar.r, bar.g, bar.b, 255);
     SDL_RenderFillRect(ren, &L->layout.bar);
+    kb_damage_add(&L->damage, L->layout.bar);
 }
 
 /* The quote panel: asks for the next quote once (and again only when the
@@ -200,6 +205,8 @@ static int draw_panel(struct kb_loop *L)
     bool cleared = L->panel_redraw || (!L->screen.software && L->rotated == NULL);
     bool redraw = dirty || cleared;
     L->panel_redraw = false;
+    if (redraw)
+        kb_damage_add(&L->damage, kb_panel_rect(L->panel));
     return redraw ? kb_panel_draw(L->panel, L->screen.renderer, L->atlas, L->batch, !cleared) : 0;
 }
 
@@ -239,26 +246,7 @@ static void note_visible(struct kb_loop *L)
     kb_stats_end_frame(L->stats);
 }
 
-/* --screenshot on the last frame, --record every N frames. */
-static void save_pictures(struct kb_loop *L, uint64_t n, bool last)
-{
-    const struct kb_run_opts *o = L->o;
-    struct kb_error err;
-    if (last && o->screenshot != NULL) {
-        if (kb_screen_save_png(&L->screen, o->screenshot, &err))
-            LOG_INFO("screenshot written to %s", o->screenshot);
-        else
-            LOG_ERR("%s", err.msg);
-    }
-    if (o->record_dir != NULL && o->record_every > 0 && n % (uint64_t)o->record_every == 0) {
-        char *path = kb_xasprintf("%s/frame-%06llu.png", o->record_dir, (unsigned long long)n);
-        if (!kb_screen_save_png(&L->screen, path, &err))
-            LOG_ERR("%s", err.msg);
-        free(path);
-    }
-}
-
-int kb_loop_frame(struct kb_loop *L, uint64_t n, uint64_t frame, bool last)
+int kb_loop_frame(struct kb_loop *L, uint64_t frame)
 {
     handle_channel_events(L);
     feed_crawl(L);
@@ -275,6 +263,5 @@ int kb_loop_frame(struct kb_loop *L, uint64_t n, uint64_t frame, bool last)
     calls += kb_chrome_draw(L->chrome, L->screen.renderer, L->atlas, L->batch, L->breaking);
     present_rotated(L);
     note_visible(L);
-    save_pictures(L, n, last);
     return calls;
 }

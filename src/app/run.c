@@ -185,14 +185,15 @@ static void run_frames(struct kb_loop *L)
             reload_config = 0;
             kb_loop_reload(L);
         }
-        int calls = kb_loop_frame(L, n, p.frame, kb_pace_last(&p, n, o->frames, o->seconds));
-        SDL_RenderPresent(L->screen.renderer);
+        int calls = kb_loop_frame(L, p.frame);
+        size_t sent = kb_loop_present(L, n, kb_pace_last(&p, n, o->frames, o->seconds));
         /* The software renderer draws at present; a GPU driver may block
          * there for vsync, which costs no CPU time. */
         double cpu_ms = (thread_cpu_s() - frame_start) * 1000.0;
         double now = mono_s();
         bool dropped = kb_pace_presented(&p, n, now);
         kb_stats_frame(L->stats, cpu_ms, calls, kb_atlas_frame_upload_bytes(L->atlas), dropped);
+        kb_stats_present(L->stats, sent);
         upkeep(L, &u, now);
         pace(L, &p, n, now - frame_wall);
     }

@@ -1,4 +1,5 @@
 #include "app/stats.h"
+#include "app/tally.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +37,7 @@ struct kb_stats {
     uint64_t calls_hist[CALLS_MAX + 1];
     int calls_max;
     size_t upload_steady_max;
+    struct kb_tally present;  /* bytes sent to the display, a frame */
     struct appearance *shown; /* ring of SHOWN_MAX */
     size_t shown_start, shown_n;
     size_t *open; /* indices (absolute count) of appearances visible last frame */
@@ -78,6 +80,11 @@ void kb_stats_frame(struct kb_stats *st, double cpu_ms, int draw_calls, size_t u
     if (steady && upload_bytes > st->upload_steady_max)
         st->upload_steady_max = upload_bytes;
     st->steady_frames += steady;
+}
+
+void kb_stats_present(struct kb_stats *st, size_t bytes)
+{
+    kb_tally_add(&st->present, bytes);
 }
 
 static struct appearance *at(struct kb_stats *st, size_t abs)
@@ -196,6 +203,9 @@ bool kb_stats_write(const struct kb_stats *st, const struct kb_stats_extra *x, c
                         json_pack("{s:i, s:i}", "p50", calls_p50(st), "max", st->calls_max));
     json_object_set_new(root, "upload_bytes_per_frame_steady",
                         json_integer((json_int_t)st->upload_steady_max));
+    json_object_set_new(root, "present_bytes_per_frame",
+                        json_pack("{s:I, s:I}", "p50", (json_int_t)kb_tally_p50(&st->present),
+                                  "max", (json_int_t)st->present.max));
     json_object_set_new(root, "steady_frames", json_integer((json_int_t)st->steady_frames));
     json_object_set_new(
         root, "atlas",

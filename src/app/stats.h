@@ -1,7 +1,8 @@
 /* What the render loop measured, written as JSON by --stats (at exit and on
  * SIGUSR1). The names are a contract tests and tools read:
  * frames, dropped_frames, frame_cpu_ms {p50, p99}, draw_calls_per_frame
- * {p50, max}, upload_bytes_per_frame_steady, atlas {pages, bytes},
+ * {p50, max}, upload_bytes_per_frame_steady, present_bytes_per_frame
+ * {p50, max}, atlas {pages, bytes},
  * items_loaded, items_rejected, shown [{id, first, last}]. */
 #ifndef KB_APP_STATS_H
 #define KB_APP_STATS_H
@@ -35,6 +36,9 @@ void kb_stats_free(struct kb_stats *st);
  * of the rotation has been seen by then. */
 void kb_stats_frame(struct kb_stats *st, double cpu_ms, int draw_calls, size_t upload_bytes,
                     bool dropped);
+/* The bytes of pixels one present sent to the display (the whole frame,
+ * or only what changed: render/screen.h, kb_screen_present). */
+void kb_stats_present(struct kb_stats *st, size_t bytes);
 /* True once the crawl has shown some item a second time. */
 bool kb_stats_steady(const struct kb_stats *st);
 /* Item id (its showing number serial) is visible at crawl time t
