@@ -43,6 +43,7 @@ bench: deps
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DKABAR_TESTS=OFF -DKABAR_BENCH=ON
 	cmake --build build-bench -j $(JOBS)
 	build-bench/bench/text_bench || true
+	build-bench/bench/spool_load_bench
 	python3 bench/spool_bench.py build-bench/kabar
 	bench/run.sh build-bench
 
