@@ -25,7 +25,7 @@ packages=(
   libsdl2-dev libsdl2-ttf-dev
   libharfbuzz-dev libfreetype-dev libfribidi-dev libraqm-dev
   libutf8proc-dev libfontconfig-dev libjansson-dev libinih-dev libunibreak-dev
-  libsystemd-dev libpng-dev
+  libsystemd-dev libpng-dev libsdl2-image-dev
   libcurl4-openssl-dev libxml2-dev libuchardet-dev libmosquitto-dev mosquitto mosquitto-clients openssl
   libcmocka-dev
   fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
@@ -58,7 +58,7 @@ done
 # build machine's own.
 cross_libs=(libsdl2-dev libsdl2-ttf-dev libharfbuzz-dev libfreetype-dev libfribidi-dev
             libraqm-dev libutf8proc-dev libfontconfig-dev libjansson-dev libinih-dev
-            libsystemd-dev libpng-dev libcurl4-openssl-dev libxml2-dev libuchardet-dev libmosquitto-dev
+            libsystemd-dev libpng-dev libsdl2-image-dev libcurl4-openssl-dev libxml2-dev libuchardet-dev libmosquitto-dev
             libcmocka-dev)
 # Not Multi-Arch: same: unpacked under /opt/kabar-cross/ARCH (the first one's
 # control files too, so dpkg-shlibdeps can read its shlibs when packaging).
