@@ -16,6 +16,19 @@
 #define KB_ID_MAX 128
 /* The source label shown beside an item. */
 #define KB_SOURCE_MAX 64
+/* A story's summary (v1.1): two to four sentences under its headline. */
+#define KB_SUMMARY_MAX_BYTES 2000
+/* A photo credit (v1.1), shown small on the picture. */
+#define KB_CREDIT_MAX 64
+/* A picture in the spool's images/ folder (v1.1): a news photo is well under
+ * 1 MiB; 16 megapixels is a 4928x3264 camera frame. The pixel cap is read
+ * from the file's header before anything is decoded, so a small file that
+ * claims 20000x20000 never allocates its 1.6 GB. */
+#define KB_IMAGE_FILE_MAX_BYTES (8 * 1024 * 1024)
+#define KB_IMAGE_PIXELS_MAX (16 * 1000 * 1000)
+/* The largest side a header may claim, whatever its area (a 1x16000000 strip
+ * is no picture). */
+#define KB_IMAGE_SIDE_MAX 16384
 /* Attribution of a quote: a name and a title. */
 #define KB_BY_MAX 200
 /* BCP 47 tags: RFC 5646 says 35 covers every registered tag; private use can be longer. */
