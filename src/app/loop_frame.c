@@ -7,6 +7,7 @@
 
 #define LOG_MODULE "run"
 #include "app/loop.h"
+#include "app/onscreen.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 
@@ -82,6 +83,7 @@ static void handle_channel_events(struct kb_loop *L)
 {
     struct kb_event ev;
     while (kb_channel_next_event(L->ch, &ev)) {
+        kb_onscreen_note(&ev.item);
         switch (ev.type) {
         case KB_EVENT_REMOVE:
             if (kb_crawl_remove(L->crawl, ev.item.id) +
@@ -116,6 +118,7 @@ static void feed_crawl(struct kb_loop *L)
         return;
     struct kb_ready r;
     if (kb_channel_take(L->ch, &r, L->o->virtual_clock ? VIRTUAL_WAIT_MS : 0)) {
+        kb_onscreen_note(&r);
         if (r.flags & KB_CRAWL_BREAKING)
             show_breaking(L, &r);
         else

@@ -1,4 +1,5 @@
 #include "app/stats.h"
+#include "app/onscreen.h"
 #include "app/tally.h"
 
 #include <errno.h>
@@ -183,6 +184,17 @@ static int calls_p50(const struct kb_stats *st)
     return CALLS_MAX;
 }
 
+/* The items visible in the last frame, in words (app/onscreen.h). */
+static json_t *showing_json(const struct kb_stats *st)
+{
+    const char **ids = kb_xcalloc(st->n_open + 1, sizeof(*ids));
+    for (size_t i = 0; i < st->n_open; i++)
+        ids[i] = st->shown[st->open[i] % SHOWN_MAX].id;
+    json_t *list = kb_onscreen_json(ids, st->n_open);
+    free(ids);
+    return list;
+}
+
 bool kb_stats_write(const struct kb_stats *st, const struct kb_stats_extra *x, const char *path,
                     struct kb_error *err)
 {
@@ -227,6 +239,7 @@ bool kb_stats_write(const struct kb_stats *st, const struct kb_stats_extra *x, c
     kb_log_last_error(last_error, sizeof(last_error));
     json_object_set_new(root, "version", json_string(KABAR_VERSION));
     json_object_set_new(root, "last_error", json_string(last_error));
+    json_object_set_new(root, "showing", showing_json(st));
     json_object_set_new(root, "shown", shown);
     if (root == NULL)
         return kb_error_set(err, "%s: cannot build the stats", path);
