@@ -135,3 +135,33 @@ deb-arm64:
 	cmake --build build-deb-arm64 -j $(JOBS)
 	cd build-deb-arm64 && DEB_HOST_ARCH=arm64 cpack -G DEB
 	@lintian --info build-deb-arm64/kabar_*_arm64.deb || true
+
+# The appliance (docs/kiosk.md). `make image BOARD=rpi4` (rpi3, rpi-zero2w)
+# builds kabar-<version>-<board>-arm64.img, a card to flash, from Debian's
+# archive with mmdebstrap (scripts/image/), then checks its partitions and
+# files. `make kiosk-vm` (ARCH=amd64 by default, ARCH=arm64 too) builds the
+# same image for a QEMU guest and checks it booted, by its pixels: boot,
+# crawl, spool, watchdog, reload, display schedule and POWER_CUTS power
+# cuts (tests/kiosk/). Both run as root (mmdebstrap, mkfs -d keep owners).
+BOARD      ?= rpi4
+POWER_CUTS ?= 20
+IMAGE_DIR  ?= build-appliance
+KABAR_VERSION := $(shell sed -n 's/^project.kabar VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+.PHONY: image kiosk-vm
+
+image:
+	scripts/install-deps.sh --image
+	$(MAKE) deb ARCH=arm64
+	scripts/image/build.sh --board $(BOARD) --arch arm64 --deb build-deb-arm64/kabar_$(KABAR_VERSION)_arm64.deb \
+	  --out $(IMAGE_DIR)/kabar-$(KABAR_VERSION)-$(BOARD)-arm64.img --cache $(IMAGE_DIR)/apt-cache-arm64
+	tests/kiosk/check-image.sh $(IMAGE_DIR)/kabar-$(KABAR_VERSION)-$(BOARD)-arm64.img $(BOARD)
+
+kiosk-vm:
+	scripts/install-deps.sh --image
+	$(MAKE) deb ARCH=$(ARCH)
+	scripts/image/build.sh --vm --board desktop --arch $(ARCH) \
+	  --deb $(if $(filter $(ARCH),$(shell dpkg --print-architecture)),build-deb,build-deb-$(ARCH))/kabar_$(KABAR_VERSION)_$(ARCH).deb \
+	  --out $(IMAGE_DIR)/vm-$(ARCH).img --cache $(IMAGE_DIR)/apt-cache-$(ARCH)
+	tests/kiosk/check-image.sh $(IMAGE_DIR)/vm-$(ARCH).img vm
+	timeout 3000 python3 tests/kiosk/kiosk_vm.py --arch $(ARCH) --image $(IMAGE_DIR)/vm-$(ARCH).img \
+	  --out $(IMAGE_DIR)/kiosk-vm-$(ARCH) --power-cuts $(POWER_CUTS)
