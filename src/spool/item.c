@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/log.h"
 #include "core/utf8.h"
@@ -19,8 +20,8 @@
 #define UNKNOWN_LIST_MAX 200
 
 static const char *const known_fields[] = {
-    "id",       "kind",      "lang",    "text", "by", "source", "story", "translated_from",
-    "priority", "published", "expires", "dir",
+    "id",       "kind",      "lang",    "text", "by",      "source", "story",  "translated_from",
+    "priority", "published", "expires", "dir",  "summary", "image",  "credit",
 };
 
 const char *kb_priority_name(enum kb_priority p)
@@ -300,6 +301,51 @@ static char *unknown_list(json_t *obj)
     return o ? kb_xstrndup(buf, o) : NULL;
 }
 
+bool kb_image_name_valid(const char *name)
+{
+    static const char *const endings[] = {".png", ".jpg", ".jpeg", ".webp"};
+    size_t len = strlen(name);
+    if (len == 0 || len > KB_ID_MAX || name[0] == '.' || !kb_id_valid(name))
+        return false;
+    for (size_t i = 0; i < sizeof(endings) / sizeof(endings[0]); i++) {
+        size_t e = strlen(endings[i]);
+        if (len > e && strcasecmp(name + len - e, endings[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The fields of a story slide (v1.1). A picture is decoration: a bad image
+ * name is warned about and dropped, never a reason to refuse the item. */
+static bool parse_story_fields(struct parse *p, struct kb_item *item)
+{
+    if (!get_display(p, "summary", false, KB_SUMMARY_MAX_BYTES, 0, &item->summary) ||
+        !get_display(p, "credit", false, 0, KB_CREDIT_MAX, &item->credit))
+        return false;
+    if (item->summary != NULL && item->summary[0] == '\0') {
+        free(item->summary);
+        item->summary = NULL;
+    }
+    if (item->credit != NULL && item->credit[0] == '\0') {
+        free(item->credit);
+        item->credit = NULL;
+    }
+    json_t *v = json_object_get(p->obj, "image");
+    if (v == NULL || json_is_null(v))
+        return true;
+    const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+    if (s != NULL && strlen(s) == json_string_length(v) && kb_image_name_valid(s)) {
+        memcpy(item->image, s, strlen(s) + 1);
+        return true;
+    }
+    char q[QUOTE_MAX * 6];
+    LOG_WARN_ONCE(p->where,
+                  "%s: field \"image\": %s is not a picture name in images/ (A-Z a-z "
+                  "0-9 . _ : - ending in .png, .jpg, .jpeg or .webp): shown without it",
+                  p->where, s ? quote(s, strlen(s), q, sizeof(q)) : type_name(v));
+    return true;
+}
+
 /* Parses every field into item (whose strings the caller frees on failure). */
 static bool parse_fields(struct parse *p, int64_t mtime, struct kb_item *item)
 {
@@ -346,6 +392,8 @@ static bool parse_fields(struct parse *p, int64_t mtime, struct kb_item *item)
         return false;
     item->priority = (enum kb_priority)priority;
     item->dir = (enum kb_item_dir)dir;
+    if (!parse_story_fields(p, item))
+        return false;
     if (!has_published)
         item->published = mtime;
     if (!has_expires) {
@@ -394,6 +442,8 @@ void kb_item_free(struct kb_item *item)
     free(item->source);
     free(item->story);
     free(item->file);
+    free(item->summary);
+    free(item->credit);
     free(item);
 }
 
@@ -406,6 +456,8 @@ struct kb_item *kb_item_dup(const struct kb_item *item)
     copy->source = kb_xstrdup(item->source);
     copy->story = kb_xstrdup(item->story);
     copy->file = kb_xstrdup(item->file);
+    copy->summary = item->summary ? kb_xstrdup(item->summary) : NULL;
+    copy->credit = item->credit ? kb_xstrdup(item->credit) : NULL;
     return copy;
 }
 
@@ -422,5 +474,6 @@ bool kb_item_same_content(const struct kb_item *a, const struct kb_item *b)
            str_eq(a->text, b->text) && str_eq(a->by, b->by) && strcmp(a->source, b->source) == 0 &&
            strcmp(a->story, b->story) == 0 && strcmp(a->translated_from, b->translated_from) == 0 &&
            a->priority == b->priority && a->published == b->published && a->expires == b->expires &&
-           a->dir == b->dir;
+           a->dir == b->dir && str_eq(a->summary, b->summary) && str_eq(a->credit, b->credit) &&
+           strcmp(a->image, b->image) == 0;
 }

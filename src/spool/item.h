@@ -30,6 +30,11 @@ struct kb_item {
     int64_t published; /* Unix seconds; the file's mtime if absent */
     int64_t expires;   /* Unix seconds; 0 if it never expires */
     enum kb_item_dir dir;
+    char *summary; /* v1.1: cleaned, at most KB_SUMMARY_MAX_BYTES; NULL if absent */
+    char
+        *credit; /* v1.1: photo credit, cleaned, at most KB_CREDIT_MAX characters; NULL if absent */
+    char image[KB_ID_MAX + 1]; /* v1.1: a file name in images/ (kb_image_name_valid); "" if
+                                  absent or not a valid name (warned about, the item kept) */
     char *file;       /* the spool file it came from (base name); "" if none (never NULL) */
     uint64_t version; /* bumped each time the item is edited */
 };
@@ -44,6 +49,10 @@ struct kb_item {
 struct kb_item *kb_item_from_json(json_t *obj, const char *where, int64_t mtime,
                                   struct kb_error *err, char **unknown);
 void kb_item_free(struct kb_item *item);
+/* True if name may name a picture in images/: the id characters with a
+ * .png, .jpg, .jpeg or .webp ending (any case), at most KB_ID_MAX bytes, not
+ * starting with '.': never a path. */
+bool kb_image_name_valid(const char *name);
 /* A deep copy; the caller frees it with kb_item_free. */
 struct kb_item *kb_item_dup(const struct kb_item *item);
 /* True if a and b say the same thing (every field but file and version). */
