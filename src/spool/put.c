@@ -109,7 +109,24 @@ enum kb_spool_rejected kb_spool_reject(const char *dir, const char *tag, const c
             close(dfd);
         return KB_SPOOL_REJECT_FAILED;
     }
-    enum kb_spool_rejected result = reject_into(dfd, rfd, dir, tag, name, data, len, line, err);
+    /* "images/x.png": a picture is moved out of its folder (never followed
+     * if that folder is a symlink) and kept in rejected/ by its base name. */
+    const char *slash = data == NULL ? strchr(name, '/') : NULL;
+    int sfd = dfd;
+    if (slash != NULL) {
+        char *sub = kb_xstrndup(name, (size_t)(slash - name));
+        sfd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        free(sub);
+        name = slash + 1;
+    }
+    enum kb_spool_rejected result = KB_SPOOL_REJECT_FAILED;
+    if (sfd >= 0)
+        result = reject_into(sfd, rfd, dir, tag, name, data, len, line, err);
+    else
+        kb_error_set(err, "%s/%s: cannot move to %s/: %s", dir, name, KB_SPOOL_REJECTED_DIR,
+                     strerror(errno));
+    if (sfd >= 0 && sfd != dfd)
+        close(sfd);
     close(rfd);
     close(dfd);
     return result;

@@ -42,7 +42,9 @@ enum kb_spool_rejected {
  * first, so the file never sits there without one. With data, data is
  * written as rejected/NAME (a producer keeping a payload it refused; temp
  * files ".TAG.*"); with data NULL, the file dir/NAME is moved there (the
- * ticker rejecting a file it found bad). */
+ * ticker rejecting a file it found bad). With data NULL, name may be
+ * "SUB/NAME" (a picture in images/): SUB is opened without following a
+ * symlink, and the file is kept as rejected/NAME. */
 enum kb_spool_rejected kb_spool_reject(const char *dir, const char *tag, const char *name,
                                        const void *data, size_t len, const char *line,
                                        struct kb_error *err);
