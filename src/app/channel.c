@@ -22,7 +22,7 @@ struct kb_channel {
     struct kb_event events[EVENTS_MAX];
     size_t ev_head, n_events;
     int px;
-    int panel_px, panel_width;
+    int panel_px, panel_width, panel_height;
     bool want_quote;
     bool stop;
     struct kb_channel_counts counts;
@@ -54,6 +54,23 @@ static void release(struct kb_ready *r)
     kb_ready_release(r);
 }
 
+void kb_quote_pages_free(struct kb_quote_pages *q)
+{
+    if (q == NULL)
+        return;
+    for (size_t i = 0; i < q->n; i++)
+        kb_line_unref(q->lines[i]);
+    kb_line_unref(q->attribution);
+    free(q);
+}
+
+static void drop_event(struct kb_event *ev)
+{
+    release(&ev->item);
+    kb_quote_pages_free(ev->quote);
+    ev->quote = NULL;
+}
+
 void kb_channel_free(struct kb_channel *ch)
 {
     if (ch == NULL)
@@ -61,7 +78,7 @@ void kb_channel_free(struct kb_channel *ch)
     for (size_t i = 0; i < ch->n_ready; i++)
         release(&ch->ready[i]);
     for (size_t i = 0; i < ch->n_events; i++)
-        release(&ch->events[(ch->ev_head + i) % EVENTS_MAX].item);
+        drop_event(&ch->events[(ch->ev_head + i) % EVENTS_MAX]);
     if (ch->efd >= 0)
         close(ch->efd);
     pthread_cond_destroy(&ch->cond);
@@ -134,12 +151,13 @@ void kb_channel_set_px(struct kb_channel *ch, int px)
         wake_ingest(ch);
 }
 
-void kb_channel_set_panel(struct kb_channel *ch, int px, int width)
+void kb_channel_set_panel(struct kb_channel *ch, int px, int width, int height)
 {
     /* The panel asks for its quotes itself (kb_channel_want_quote). */
     pthread_mutex_lock(&ch->lock);
     ch->panel_px = px;
     ch->panel_width = width;
+    ch->panel_height = height;
     pthread_mutex_unlock(&ch->lock);
 }
 
@@ -153,11 +171,12 @@ void kb_channel_want_quote(struct kb_channel *ch)
         wake_ingest(ch);
 }
 
-bool kb_channel_panel(struct kb_channel *ch, int *px, int *width)
+bool kb_channel_panel(struct kb_channel *ch, int *px, int *width, int *height)
 {
     pthread_mutex_lock(&ch->lock);
     *px = ch->panel_px;
     *width = ch->panel_width;
+    *height = ch->panel_height;
     bool want = ch->want_quote && ch->panel_px > 0;
     if (want)
         ch->want_quote = false;
@@ -223,13 +242,14 @@ void kb_channel_post(struct kb_channel *ch, struct kb_event *ev)
         ch->n_ready = j;
     }
     if (ch->n_events == EVENTS_MAX) {
-        release(&ch->events[ch->ev_head].item);
+        drop_event(&ch->events[ch->ev_head]);
         ch->ev_head = (ch->ev_head + 1) % EVENTS_MAX;
         ch->n_events--;
     }
     ch->events[(ch->ev_head + ch->n_events) % EVENTS_MAX] = *ev;
     ch->n_events++;
     ev->item.n_segs = 0;
+    ev->quote = NULL;
     pthread_mutex_unlock(&ch->lock);
     wake_ingest(ch); /* room may have been made in the ready queue */
 }

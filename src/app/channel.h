@@ -22,7 +22,7 @@ enum kb_event_type {
     KB_EVENT_REMOVE,   /* take id off the screen now (retracted, expired, edited) */
     KB_EVENT_BREAKING, /* show line now, in the breaking style */
     KB_EVENT_CHROME,   /* a new line for a chrome slot (segs[0], or none to empty it) */
-    KB_EVENT_PANEL, /* the next quote for the panel: KB_SEG_TEXT lines, KB_SEG_SOURCE attribution */
+    KB_EVENT_PANEL,    /* the next quote for the panel (quote) */
 };
 
 struct kb_ready {
@@ -41,7 +41,13 @@ struct kb_event {
     enum kb_event_type type;
     int slot; /* KB_EVENT_CHROME: an enum kb_chrome_slot */
     struct kb_ready item;
+    /* KB_EVENT_PANEL: the quote (item holds only its id); owned by whoever
+     * holds the event, freed with kb_quote_pages_free. */
+    struct kb_quote_pages *quote;
 };
+
+/* Drops the line references of q and frees it (NULL is fine). */
+void kb_quote_pages_free(struct kb_quote_pages *q);
 
 struct kb_channel_counts {
     size_t items_loaded, items_rejected;
@@ -66,8 +72,8 @@ bool kb_channel_take(struct kb_channel *ch, struct kb_ready *out, int wait_ms);
 bool kb_channel_next_event(struct kb_channel *ch, struct kb_event *out);
 /* The pixel size lines must be laid out at; a change drops the ready lines. */
 void kb_channel_set_px(struct kb_channel *ch, int px);
-/* The quote panel's em size and width (0 when there is no panel). */
-void kb_channel_set_panel(struct kb_channel *ch, int px, int width);
+/* The quote panel's em size, width and height (0 when there is no panel). */
+void kb_channel_set_panel(struct kb_channel *ch, int px, int width, int height);
 /* The panel has no quote waiting: asks the ingest thread for the next. */
 void kb_channel_want_quote(struct kb_channel *ch);
 /* A copy of the ingest thread's counts, into the caller's struct. */
@@ -76,7 +82,7 @@ void kb_channel_get_counts(struct kb_channel *ch, struct kb_channel_counts *out)
 /* Ingest side. */
 int kb_channel_px(struct kb_channel *ch);
 /* The panel's size; returns true (once) if the render side asked for a quote. */
-bool kb_channel_panel(struct kb_channel *ch, int *px, int *width);
+bool kb_channel_panel(struct kb_channel *ch, int *px, int *width, int *height);
 /* Room in the ready queue; 0 when full. */
 size_t kb_channel_room(struct kb_channel *ch);
 /* Queues a ready line (takes the reference in r). */

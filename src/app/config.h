@@ -62,7 +62,8 @@ struct kb_config {
     char label[128];        /* "" = localized default */
     char idle_message[512]; /* "" = localized default */
     char quotes[16];        /* crawl | panel */
-    double quote_seconds;   /* hold of a quote on the panel */
+    double quote_seconds;   /* the least a quote stays on the panel, all its pages */
+    double quote_page_min_seconds, quote_page_max_seconds; /* bounds of a page's reading time */
     double quote_size;      /* quote em size, fraction of the screen height */
     char clock_format[64];  /* strftime format; "" hides the clock */
     double stale_after_min; /* "feed stale" marker after this long without change; 0: never */

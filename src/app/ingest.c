@@ -11,6 +11,7 @@
 #define LOG_MODULE "ingest"
 #include "app/compose.h"
 #include "app/present.h"
+#include "app/quote.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "render/seg.h"
@@ -213,37 +214,19 @@ static const struct kb_item *next_quote(struct kb_ingest *in)
 /* Lays the next quote out for the panel when the render side asks. */
 static void feed_panel(struct kb_ingest *in)
 {
-    int px, width;
-    if (!panel_mode(in) || !kb_channel_panel(in->ch, &px, &width))
+    int px, width, height;
+    if (!panel_mode(in) || !kb_channel_panel(in->ch, &px, &width, &height))
         return;
     const struct kb_item *q = next_quote(in);
     LOG_DBG("panel: next quote %s", q ? q->id : "(none)");
     if (q == NULL)
         return;
-    const struct kb_quote_style *qs = kb_quote_style(q->lang);
-    char *text = kb_xasprintf("%s%s%s", qs->open, q->text, qs->close);
-    struct kb_line *lines[KB_PANEL_LINES_MAX];
-    struct kb_error err;
-    size_t n = kb_line_wrap(in->faces, text, strlen(text), q->lang, kb_compose_dir(q), px,
-                            (float)width, KB_PANEL_LINES_MAX, lines, &err);
-    free(text);
-    if (n == 0) {
-        LOG_WARN_ONCE(q->file, "%s: cannot lay out the quote: %s", q->file, err.msg);
-        return;
-    }
     struct kb_event ev;
     memset(&ev, 0, sizeof(ev));
     ev.type = KB_EVENT_PANEL;
-    for (size_t i = 0; i < n; i++)
-        kb_compose_add(&ev.item, lines[i], KB_SEG_TEXT);
-    if (q->by != NULL) {
-        char *by = kb_present_attribution(q->lang, q->by);
-        kb_compose_add(&ev.item,
-                       kb_compose_text(in->faces, by, q->lang, lines[0]->base_dir,
-                                       (int)(px * KB_ATTRIBUTION_SCALE + 0.5), q->file),
-                       KB_SEG_SOURCE);
-        free(by);
-    }
+    ev.quote = kb_quote_layout(in->faces, in->cfg, q, px, width, height);
+    if (ev.quote == NULL)
+        return;
     snprintf(ev.item.id, sizeof(ev.item.id), "%s", q->id);
     kb_channel_post(in->ch, &ev);
 }

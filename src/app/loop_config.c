@@ -38,15 +38,15 @@ void kb_loop_setup_rotation(struct kb_loop *L)
     SDL_SetTextureBlendMode(L->rotated, SDL_BLENDMODE_NONE);
 }
 
-/* The quote panel: most of the width, centred in the space above the bar
- * (below it when the bar is on top). */
+/* The quote panel: most of the width and of the space above the bar
+ * (below it when the bar is on top), so a portrait screen holds a long
+ * quote in many lines; the quote is centred in it. */
 static void place_panel(struct kb_loop *L)
 {
     if (L->panel == NULL)
         return;
     const struct kb_config *cfg = &L->cfg;
     int px = (int)lround(kb_scene_lines(L->logical_w, L->logical_h) * cfg->quote_size);
-    int h = (int)lround(px * (2 * 1.35 + 0.6 * 1.35 + 0.3));
     int w = (int)lround(L->layout.bar.w * 0.86);
     bool top = strcmp(cfg->position, "top") == 0;
     int space_y =
@@ -56,12 +56,14 @@ static void place_panel(struct kb_loop *L)
     if (top)
         space_y += grow;
     int space_h = top ? L->logical_h - space_y : L->base_bar.y - grow - space_y;
-    SDL_Rect r = {L->layout.bar.x + (L->layout.bar.w - w) / 2, space_y + (space_h - h) / 2, w, h};
+    int margin = space_h / 16;
+    int h = space_h - 2 * margin;
+    SDL_Rect r = {L->layout.bar.x + (L->layout.bar.w - w) / 2, space_y + margin, w, h};
     SDL_Rect old = kb_panel_rect(L->panel);
     if (old.w != r.w || old.h != r.h)
         kb_panel_clear(L->panel); /* its lines are of the old size */
     kb_panel_place(L->panel, r, px);
-    kb_channel_set_panel(L->ch, px, w);
+    kb_channel_set_panel(L->ch, px, w, h);
 }
 
 void kb_loop_relayout(struct kb_loop *L)
@@ -132,15 +134,12 @@ static void apply_panel(struct kb_loop *L)
         kb_panel_free(L->panel);
         L->panel = NULL;
         if (L->ch != NULL)
-            kb_channel_set_panel(L->ch, 0, 0);
+            kb_channel_set_panel(L->ch, 0, 0, 0);
     }
     if (L->panel != NULL) {
         struct kb_panel_style ps = {kb_scene_color(cfg->quote_fg),
                                     kb_scene_color(cfg->attribution_fg),
-                                    kb_scene_color(cfg->background),
-                                    cfg->quote_seconds,
-                                    0.6,
-                                    cfg->speed};
+                                    kb_scene_color(cfg->background), cfg->quote_seconds, 0.6};
         kb_panel_set_style(L->panel, &ps);
     }
 }

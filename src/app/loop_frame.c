@@ -64,18 +64,10 @@ static void show_breaking(struct kb_loop *L, struct kb_ready *r)
     kb_crawl_push(L->crawl, r->segs, r->n_segs, r->id, r->flags);
 }
 
-/* The next quote onto the panel: its text lines, and its attribution. */
-static void show_quote(struct kb_loop *L, const struct kb_ready *r)
+/* The next quote onto the panel. */
+static void show_quote(struct kb_loop *L, const struct kb_event *ev)
 {
-    struct kb_line *lines[KB_PANEL_LINES_MAX], *by = NULL;
-    size_t n = 0;
-    for (size_t i = 0; i < r->n_segs; i++) {
-        if (r->segs[i].style == KB_SEG_SOURCE)
-            by = r->segs[i].line;
-        else if (n < KB_PANEL_LINES_MAX)
-            lines[n++] = r->segs[i].line;
-    }
-    kb_panel_push(L->panel, lines, n, by, r->id);
+    kb_panel_push(L->panel, ev->quote, ev->item.id);
     L->quote_asked = false;
 }
 
@@ -96,8 +88,8 @@ static void handle_channel_events(struct kb_loop *L)
                 show_breaking(L, &ev.item);
             break;
         case KB_EVENT_PANEL:
-            if (L->panel != NULL && ev.item.n_segs > 0)
-                show_quote(L, &ev.item);
+            if (L->panel != NULL && ev.quote != NULL)
+                show_quote(L, &ev);
             break;
         case KB_EVENT_CHROME:
             if (kb_chrome_set(L->chrome, (enum kb_chrome_slot)ev.slot,
@@ -109,6 +101,7 @@ static void handle_channel_events(struct kb_loop *L)
             break;
         }
         kb_ready_release(&ev.item);
+        kb_quote_pages_free(ev.quote);
     }
 }
 

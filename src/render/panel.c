@@ -7,20 +7,14 @@
 
 #include "core/limits.h"
 #include "core/xmalloc.h"
-
-/* Seconds a too-long last line rests before it starts to scroll, and after. */
-#define SCROLL_REST_S 2.0
-/* Line pitch of the quote, in em. */
-#define LINE_PITCH 1.35
-/* Attribution size as a share of the quote's em. */
-#define ATTRIBUTION_SCALE 0.6
+#include "render/fit.h"
 
 struct quote {
-    struct kb_line *lines[KB_PANEL_LINES_MAX];
-    size_t n;
-    struct kb_line *attribution;
+    struct kb_quote_pages q; /* holds its own references */
     char id[KB_ID_MAX + 1];
     double shown_at; /* crawl time it began to fade in */
+    size_t page;     /* the page shown (or fading in) */
+    double page_at;  /* crawl time that page began to fade in */
     uint64_t serial; /* this showing's number, counted down from the top so
                         it never meets a crawl item's */
     bool valid;
@@ -40,15 +34,15 @@ struct kb_panel *kb_panel_new(void)
 {
     struct kb_panel *p = kb_xcalloc(1, sizeof(*p));
     p->style = (struct kb_panel_style){
-        {255, 255, 255, 255}, {200, 200, 200, 255}, {0, 0, 0, 255}, 12.0, 0.6, 120.0};
+        {255, 255, 255, 255}, {200, 200, 200, 255}, {0, 0, 0, 255}, 12.0, 0.6};
     return p;
 }
 
 static void quote_release(struct quote *q)
 {
-    for (size_t i = 0; i < q->n; i++)
-        kb_line_unref(q->lines[i]);
-    kb_line_unref(q->attribution);
+    for (size_t i = 0; i < q->q.n; i++)
+        kb_line_unref(q->q.lines[i]);
+    kb_line_unref(q->q.attribution);
     memset(q, 0, sizeof(*q));
 }
 
@@ -90,19 +84,26 @@ bool kb_panel_wants_next(const struct kb_panel *p)
     return !p->next.valid;
 }
 
-void kb_panel_push(struct kb_panel *p, struct kb_line *const *lines, size_t n,
-                   struct kb_line *attribution, const char *id)
+void kb_panel_push(struct kb_panel *p, const struct kb_quote_pages *src, const char *id)
 {
     quote_release(&p->next);
     struct quote *q = &p->next;
-    for (size_t i = 0; i < n && i < KB_PANEL_LINES_MAX; i++) {
-        if (lines[i] != NULL)
-            q->lines[q->n++] = kb_line_ref(lines[i]);
+    q->q = *src;
+    if (q->q.n > KB_PANEL_LINES_MAX)
+        q->q.n = KB_PANEL_LINES_MAX;
+    for (size_t i = 0; i < q->q.n; i++)
+        kb_line_ref(q->q.lines[i]);
+    kb_line_ref(q->q.attribution);
+    /* One page of everything when the pages do not add up. */
+    if (q->q.n_pages == 0 || q->q.n_pages > q->q.n || q->q.first[q->q.n_pages] != q->q.n) {
+        q->q.n_pages = 1;
+        q->q.first[0] = 0;
+        q->q.first[1] = q->q.n;
+        q->q.dwell[0] = 0;
     }
-    q->attribution = attribution != NULL ? kb_line_ref(attribution) : NULL;
     snprintf(q->id, sizeof(q->id), "%s", id);
     q->serial = UINT64_MAX - ++p->serials;
-    q->valid = q->n > 0;
+    q->valid = q->q.n > 0;
 }
 
 size_t kb_panel_remove(struct kb_panel *p, const char *id)
@@ -120,27 +121,26 @@ size_t kb_panel_remove(struct kb_panel *p, const char *id)
     return n;
 }
 
-/* How far the last line must scroll to be read whole, in pixels. */
-static double overflow(const struct kb_panel *p, const struct quote *q)
+/* How long page k stays (the last page stays until the quote has been up
+ * hold_s in all). */
+static double dwell(const struct kb_panel *p, const struct quote *q, size_t k)
 {
-    double w = q->n > 0 ? q->lines[q->n - 1]->width : 0;
-    return w > p->rect.w ? w - p->rect.w : 0;
-}
-
-static double hold(const struct kb_panel *p, const struct quote *q)
-{
-    double scroll = overflow(p, q) / p->style.scroll_px_s;
-    double h = scroll > 0 ? scroll + 2 * SCROLL_REST_S : 0;
-    return h > p->style.hold_s ? h : p->style.hold_s;
+    double d = q->q.dwell[k];
+    if (k + 1 == q->q.n_pages) {
+        double before = q->page_at - q->shown_at;
+        if (before + d < p->style.hold_s)
+            d = p->style.hold_s - before;
+    }
+    return d;
 }
 
 static size_t warm(struct kb_atlas *atlas, const struct quote *q, size_t budget)
 {
     size_t missing = 0;
-    for (size_t i = 0; i < q->n; i++)
-        missing += kb_atlas_warm(atlas, q->lines[i], missing ? 0 : budget);
-    if (q->attribution != NULL)
-        missing += kb_atlas_warm(atlas, q->attribution, missing ? 0 : budget);
+    for (size_t i = 0; i < q->q.n; i++)
+        missing += kb_atlas_warm(atlas, q->q.lines[i], missing ? 0 : budget);
+    if (q->q.attribution != NULL)
+        missing += kb_atlas_warm(atlas, q->q.attribution, missing ? 0 : budget);
     return missing;
 }
 
@@ -153,23 +153,24 @@ bool kb_panel_step(struct kb_panel *p, double t, struct kb_atlas *atlas, size_t 
         quote_release(&p->old);
         dirty = true;
     }
-    bool due = !p->cur.valid || t - p->cur.shown_at >= hold(p, &p->cur);
+    struct quote *c = &p->cur;
+    /* The next page, cross-fading from this one. */
+    if (c->valid && c->page + 1 < c->q.n_pages && t - c->page_at >= dwell(p, c, c->page)) {
+        c->page++;
+        c->page_at = t;
+        dirty = true;
+    }
+    bool due = !c->valid || (c->page + 1 == c->q.n_pages && t - c->page_at >= dwell(p, c, c->page));
     if (p->next.valid && due && (atlas == NULL || warm(atlas, &p->next, warm_budget) == 0)) {
         quote_release(&p->old);
         p->old = p->cur;
         p->cur = p->next;
         memset(&p->next, 0, sizeof(p->next));
-        p->cur.shown_at = t;
+        p->cur.shown_at = p->cur.page_at = t;
         dirty = true;
     }
-    if (p->cur.valid) {
-        double since = t - p->cur.shown_at;
-        double over = overflow(p, &p->cur);
-        if (since < p->style.fade_s ||
-            (over > 0 && since > SCROLL_REST_S &&
-             since < SCROLL_REST_S + over / p->style.scroll_px_s + 1.0 / 30))
-            dirty = true;
-    }
+    if (c->valid && (t - c->shown_at < p->style.fade_s || t - c->page_at < p->style.fade_s))
+        dirty = true;
     return dirty;
 }
 
@@ -179,31 +180,36 @@ static SDL_Color faded(SDL_Color c, double alpha)
     return c;
 }
 
-static void draw_quote(struct kb_panel *p, struct kb_batch *b, const struct quote *q, double alpha)
+/* Page k of q, its lines and attribution centred on the panel as a block,
+ * each line placed by its ink so none is cut at the panel's edges. */
+static void draw_page(struct kb_panel *p, struct kb_batch *b, const struct quote *q, size_t k,
+                      double alpha)
 {
     const SDL_Rect *r = &p->rect;
-    double l = r->x, right = r->x + r->w;
-    int pitch = (int)lround(p->px * LINE_PITCH);
-    int baseline = r->y + (int)lround(p->px * 1.05);
-    bool rtl = q->lines[0]->base_dir == KB_DIR_RTL;
-    for (size_t i = 0; i < q->n; i++) {
-        const struct kb_line *line = q->lines[i];
-        double x = rtl ? right - line->width : l;
-        if (i + 1 == q->n && line->width > r->w) {
-            /* The rest that does not fit scrolls, towards the line's end. */
-            double since = p->t - q->shown_at - SCROLL_REST_S;
-            double shift = since > 0 ? since * p->style.scroll_px_s : 0;
-            double over = line->width - r->w;
-            shift = shift > over ? over : shift;
-            x = rtl ? l + shift - over : l - shift;
-        }
-        kb_batch_line(b, line, x, baseline, faded(p->style.text, alpha), l, right);
-        baseline += pitch;
+    const struct kb_quote_pages *qp = &q->q;
+    size_t from = qp->first[k], to = qp->first[k + 1];
+    const struct kb_line *by = qp->attribution;
+    double top = 0, bottom = 0;
+    for (size_t i = from; i < to; i++) {
+        top = i == from ? qp->lines[i]->ink_top : top;
+        bottom = qp->lines[i]->ink_bottom;
     }
-    if (q->attribution != NULL) {
-        double x = rtl ? l : right - q->attribution->width;
-        kb_batch_line(b, q->attribution, x, baseline - pitch / 4,
-                      faded(p->style.attribution, alpha), l, right);
+    double by_h = by != NULL ? fmax(by->ink_top + by->ink_bottom, by->px) + qp->pitch * 0.25 : 0;
+    double block = top + (double)(to - from - 1) * qp->pitch + bottom + by_h;
+    int baseline = (int)lround(r->y + (r->h - block) / 2 + top);
+    double l = r->x, right = r->x + r->w;
+    bool rtl = qp->lines[0]->base_dir == KB_DIR_RTL;
+    for (size_t i = from; i < to; i++) {
+        const struct kb_line *line = qp->lines[i];
+        double x = rtl ? right - line->width : l;
+        kb_batch_line(b, line, x, baseline, faded(p->style.text, alpha), l, right);
+        if (i + 1 < to)
+            baseline += qp->pitch;
+    }
+    if (by != NULL) {
+        double x = rtl ? l : right - by->width;
+        int y = baseline + (int)ceil(bottom + qp->pitch * 0.25 + by->ink_top);
+        kb_batch_line(b, by, x, y, faded(p->style.attribution, alpha), l, right);
     }
 }
 
@@ -221,11 +227,17 @@ int kb_panel_draw(struct kb_panel *p, SDL_Renderer *renderer, struct kb_atlas *a
         return calls;
     SDL_RenderSetClipRect(renderer, &p->rect);
     kb_batch_begin(batch, renderer, atlas);
-    double in = p->style.fade_s > 0 ? (p->t - p->cur.shown_at) / p->style.fade_s : 1;
+    double fade = p->style.fade_s > 0 ? p->style.fade_s : 1e-9;
+    double in = (p->t - p->cur.shown_at) / fade;
     if (p->old.valid)
-        draw_quote(p, batch, &p->old, 1 - in);
-    if (p->cur.valid)
-        draw_quote(p, batch, &p->cur, in);
+        draw_page(p, batch, &p->old, p->old.page, 1 - in);
+    const struct quote *c = &p->cur;
+    if (c->valid) {
+        double page_in = (p->t - c->page_at) / fade;
+        if (c->page > 0 && page_in < 1)
+            draw_page(p, batch, c, c->page - 1, 1 - page_in);
+        draw_page(p, batch, c, c->page, c->page > 0 ? page_in : in);
+    }
     calls += kb_batch_end(batch);
     SDL_RenderSetClipRect(renderer, NULL);
     return calls;
@@ -235,4 +247,9 @@ const char *kb_panel_current(const struct kb_panel *p, uint64_t *serial)
 {
     *serial = p->cur.serial;
     return p->cur.valid ? p->cur.id : NULL;
+}
+
+size_t kb_panel_page(const struct kb_panel *p)
+{
+    return p->cur.valid ? p->cur.page : 0;
 }

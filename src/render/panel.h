@@ -1,9 +1,11 @@
 /* The quote panel (quotes = panel): one quote at a time above the crawl,
- * in at most two lines wrapped at UAX #14 opportunities, its attribution
- * below, fading from one quote to the next. A last line still too long for
- * the panel scrolls once the quote has been up for a moment. A quote stays
- * until the next one is ready: the panel never goes blank while it has one.
- * Lines come laid out from the ingest thread. Owned by the render thread. */
+ * shown whole and never scrolled sideways. The ingest thread breaks it at
+ * UAX #14 opportunities into lines that fit the panel's width and groups
+ * them into pages the panel's height holds (struct kb_quote_pages in
+ * render/seg.h); the panel shows each page, its attribution under it, for
+ * the page's reading time, cross-fading from page to page and from one
+ * quote to the next. A quote stays until the next one is ready: the panel
+ * never goes blank while it has one. Owned by the render thread. */
 #ifndef KB_RENDER_PANEL_H
 #define KB_RENDER_PANEL_H
 
@@ -18,13 +20,10 @@
 #include "render/seg.h"
 #include "text/line.h"
 
-/* KB_PANEL_LINES_MAX, the lines of a quote, is in render/seg.h. */
-
 struct kb_panel_style {
     SDL_Color text, attribution, background;
-    double hold_s;      /* how long a quote stays before the next may come */
-    double fade_s;      /* cross-fade time */
-    double scroll_px_s; /* speed of a last line that does not fit */
+    double hold_s; /* the least a quote stays, all its pages together */
+    double fade_s; /* cross-fade time */
 };
 
 struct kb_panel;
@@ -38,10 +37,9 @@ SDL_Rect kb_panel_rect(const struct kb_panel *p);
 
 /* True when no quote waits to come next. */
 bool kb_panel_wants_next(const struct kb_panel *p);
-/* Queues the next quote: n lines (n <= KB_PANEL_LINES_MAX) and its
- * attribution (may be NULL). Takes a reference to each. */
-void kb_panel_push(struct kb_panel *p, struct kb_line *const *lines, size_t n,
-                   struct kb_line *attribution, const char *id);
+/* Queues the next quote; takes its own reference to each line of q (the
+ * caller keeps q). A page with no dwell stays hold_s. */
+void kb_panel_push(struct kb_panel *p, const struct kb_quote_pages *q, const char *id);
 /* Takes the quote with this id off the panel at once (shown or queued). */
 size_t kb_panel_remove(struct kb_panel *p, const char *id);
 /* Drops everything (a resize: the lines are of the old size). */
@@ -49,7 +47,7 @@ void kb_panel_clear(struct kb_panel *p);
 
 /* Advances to crawl time t (seconds); rasterises at most warm_budget glyphs
  * of a queued quote. Returns true if the panel must be redrawn this frame
- * (a fade, a scroll, a change). */
+ * (a fade, a new page, a change). */
 bool kb_panel_step(struct kb_panel *p, double t, struct kb_atlas *atlas, size_t warm_budget);
 /* Draws the panel's text, over its background first when erase (where
  * the screen was not cleared this frame); returns the draw calls. */
@@ -58,5 +56,7 @@ int kb_panel_draw(struct kb_panel *p, SDL_Renderer *renderer, struct kb_atlas *a
 /* The id of the quote on the panel now (NULL if none) and the number of
  * this showing (*serial). */
 const char *kb_panel_current(const struct kb_panel *p, uint64_t *serial);
+/* The page of the current quote on the panel now (0 for the first). */
+size_t kb_panel_page(const struct kb_panel *p);
 
 #endif

@@ -36,7 +36,18 @@ enum kb_chrome_slot {
     KB_CHROME_SLOTS
 };
 
-/* Lines of a quote on the panel (render/panel.h), plus its attribution. */
-#define KB_PANEL_LINES_MAX 2
+/* A quote on the panel (render/panel.h), laid out by the ingest thread:
+ * its lines, broken to the panel's width, in pages of whole lines that
+ * the panel's height holds, each shown for its reading time. */
+#define KB_PANEL_LINES_MAX 48
+struct kb_quote_pages {
+    struct kb_line *lines[KB_PANEL_LINES_MAX]; /* one reference each, first line first */
+    size_t n;
+    struct kb_line *attribution;          /* shown under every page; may be NULL */
+    size_t first[KB_PANEL_LINES_MAX + 1]; /* page p is lines [first[p], first[p + 1]) */
+    size_t n_pages;
+    double dwell[KB_PANEL_LINES_MAX]; /* seconds page p stays */
+    int pitch;                        /* pixels from one baseline to the next */
+};
 
 #endif

@@ -46,8 +46,7 @@ static struct env env_new(struct render_fixture *f)
                                 .attribution = {200, 200, 200, 255},
                                 .background = {0, 0, 80, 255},
                                 .hold_s = 10,
-                                .fade_s = 1,
-                                .scroll_px_s = 100};
+                                .fade_s = 1};
     kb_panel_set_style(e.panel, &st);
     kb_panel_place(e.panel, PANEL, PX);
     return e;
@@ -64,7 +63,10 @@ static void push(struct render_fixture *f, struct env *e, const char *text, cons
 {
     struct kb_line *line = render_layout(f, text, "en", PX);
     struct kb_line *by = render_layout(f, "A. Writer", "en", PX * 6 / 10);
-    kb_panel_push(e->panel, &line, 1, by, id);
+    struct kb_quote_pages q = {.lines = {line}, .n = 1, .attribution = by, .pitch = PX * 4 / 3};
+    q.first[1] = 1;
+    q.n_pages = 1;
+    kb_panel_push(e->panel, &q, id);
     kb_line_unref(line);
     kb_line_unref(by);
 }
