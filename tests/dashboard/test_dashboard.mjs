@@ -186,7 +186,7 @@ for (const s of Object.values(screens)) {
     seed.every((it) => fs.existsSync(path.join(s.spool, it.id + '.json')))));
   s.ticker = start(s.name + '-ticker', kabar, ['run', '--headless', '--size', '960x540', '--spool', s.spool,
     '--stats', s.stats, '--set', 'stats_interval_s=0.5', '--set', 'thumb_interval_s=1',
-    '--set', 'refresh_hz=20', '--seconds', '300', '--log-level', 'warning']);
+    '--set', 'refresh_hz=20', '--set', 'speed=480', '--seconds', '300', '--log-level', 'warning']);
 }
 const shownIds = (s) => {
   try { return new Set(readJson(s.stats).shown.map((a) => a.id)); } catch { return new Set(); }
