@@ -82,10 +82,12 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Library packages from dpkg-shlibdeps; the rest is what kabar opens at run
-# time: the fonts of its chain, and the GLES2/EGL stack SDL loads for KMS.
+# time: the fonts of its chain, the GLES2/EGL stack SDL loads for KMS, and
+# procps for /bin/kill, the unit's ExecReload (a minimal Debian, such as the
+# appliance image, has no kill otherwise: `systemctl reload` then fails).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-  "adduser, fonts-noto-core, fonts-noto-cjk, fonts-noto-color-emoji, libegl1, libgles2, libgl1-mesa-dri")
+  "adduser, procps, fonts-noto-core, fonts-noto-cjk, fonts-noto-color-emoji, libegl1, libgles2, libgl1-mesa-dri")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${KABAR_DEB_DIR}/conffiles ${KABAR_DEB_DIR}/postinst ${KABAR_DEB_DIR}/prerm ${KABAR_DEB_DIR}/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
