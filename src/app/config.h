@@ -62,6 +62,10 @@ struct kb_config {
     char label[128];        /* "" = localized default */
     char idle_message[512]; /* "" = localized default */
     char quotes[16];        /* crawl | panel */
+    char panel[16];         /* stories | quotes | both: what the space above the crawl shows */
+    int slides_ahead;       /* story slides prepared ahead */
+    int picture_budget_kib; /* decoded pictures held at once */
+    char logo[129];         /* a PNG file name in the assets folders; "" for none */
     double quote_seconds;   /* the least a quote stays on the panel, all its pages */
     double quote_page_min_seconds, quote_page_max_seconds; /* bounds of a page's reading time */
     double quote_size;      /* quote em size, fraction of the screen height */

@@ -57,10 +57,11 @@ static void test_every_key_documented(void **state)
     const struct kb_config_key_info *keys = kb_config_keys(&nk);
     for (size_t i = 0; i < nk; i++) {
         char row[256];
-        snprintf(row, sizeof(row), "| `%s` |", keys[i].name);
+        snprintf(row, sizeof(row), "\n| `%s` |", keys[i].name); /* a row, not a value */
         const char *at = strstr(doc, row);
         if (at == NULL)
             fail_msg("docs/config.md lacks key %s", keys[i].name);
+        at++; /* past the row's line break */
         char def[160];
         snprintf(def, sizeof(def), keys[i].def[0] ? "`%s`" : "(empty)", keys[i].def);
         const char *eol = strchr(at, '\n');
