@@ -20,14 +20,14 @@ out=['# Configuration','',
 '- A key written under another section than its own is accepted with a warning.',
 '- `kabar --print-config` (with any other flags) prints the effective configuration, every key, and exits.','',
 'Precedence, lowest first: built-in defaults, the board profile, the config file, flags.','']
-titles={'screen':'Screen','crawl':'Crawl','theme':'Theme','spool':'Spool','text':'Text and glyphs','chrome':'Chrome','log':'Logging'}
+titles={'screen':'Screen','crawl':'Crawl','theme':'Theme','spool':'Spool','text':'Text and glyphs','chrome':'Chrome','wall':'Video walls','log':'Logging'}
 for sec,rows2 in sections.items():
     out += [f'## [{sec}]: {titles[sec]}','','| key | value | default | meaning |','|---|---|---|---|']
     for name,kind,de,doc in rows2:
         d=f'`{de}`' if de else '(empty)'
         out.append(f'| `{name}` | {kind} | {d} | {doc} |')
     out.append('')
-out += ['## Flags that set keys','','| flag | key |','|---|---|','| `--spool DIR` | `spool` |','| `--window`, `--fullscreen`, `--headless` | `mode` |','| `--size WxH` | `size` |','| `--speed PX_PER_S` | `speed` |','| `--log-level LEVEL` | `log_level` |','| `--set KEY=VALUE` | any key |','',
+out += ['## Flags that set keys','','| flag | key |','|---|---|','| `--spool DIR` | `spool` |','| `--window`, `--fullscreen`, `--headless` | `mode` |','| `--size WxH` | `size` |','| `--speed PX_PER_S` | `speed` |','| `--log-level LEVEL` | `log_level` |','| `--wall COLSxROWS` | `wall` |','| `--tile COL,ROW` | `wall_tile` |','| `--bezel PX` | `wall_bezel_px` |','| `--set KEY=VALUE` | any key |','',
 '## Example','','```ini','; /etc/kabar/kabar.conf for a lobby screen in Paris','[screen]','mode = fullscreen','safe_area = 2.5','','[crawl]','speed = 110','position = bottom','','[spool]','spool = /var/spool/kabar','languages = fr, en, id','','[chrome]','screen_lang = fr','```']
 open('docs/config.md','w').write('\n'.join(out)+'\n')
 print(len(rows))

@@ -151,6 +151,14 @@ static const struct key keys[] = {
      "never"},
     {"breaking_flash", "chrome", T_BOOL, F(breaking_flash), 0, 0, NULL, "true",
      "flash the bar three times when breaking news enters"},
+    {"wall", "wall", T_STR, F(wall), 0, 0, NULL, "",
+     "COLSxROWS: this screen is one tile of a video wall of that many screens (docs/wall.md); "
+     "empty: a screen of its own"},
+    {"wall_tile", "wall", T_STR, F(wall_tile), 0, 0, NULL, "0,0",
+     "COL,ROW of this tile, from 0,0 at the top left; all: every tile, one window per display"},
+    {"wall_bezel_px", "wall", T_INT, F(wall_bezel_px), 0, 4096, NULL, "0",
+     "the gap between two neighbours' pictures, in this screen's pixels: the crawl moves through "
+     "it unseen"},
     {"stats_interval_s", "log", T_DOUBLE, F(stats_interval_s), 0, 86400, NULL, "0",
      "with --stats, also write the stats this often (seconds); 0: at exit and on SIGUSR1 only"},
     {"thumb_interval_s", "log", T_DOUBLE, F(thumb_interval_s), 0, 86400, NULL, "60",

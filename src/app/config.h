@@ -74,6 +74,10 @@ struct kb_config {
     bool breaking_flash;    /* flash the bar when breaking news enters */
     /* Not a key: set by `kabar preview`, whose edits must show at once. */
     bool restart_on_edit;
+    /* [wall] (app/wall.h, docs/wall.md) */
+    char wall[16];      /* COLSxROWS; "" for a screen of its own */
+    char wall_tile[16]; /* COL,ROW from 0, or all */
+    int wall_bezel_px;  /* the gap between two tiles' pictures, in this screen's pixels */
     /* [log] */
     double stats_interval_s;
     double thumb_interval_s; /* the screen's picture beside the stats file (app/thumb.h) */
