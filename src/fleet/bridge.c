@@ -51,6 +51,8 @@
 /* MQTT 5: the last will ("offline") waits this long for the screen to come
  * back, so a link that drops and returns within it never reads offline. */
 #define WILL_DELAY_S 5
+/* Matches max_inflight_messages in boards/mosquitto/kabar.conf. */
+#define RECEIVE_MAXIMUM 100
 /* A clean stop waits this long for the broker to take the offline status. */
 #define GOODBYE_S 2.0
 
@@ -399,6 +401,14 @@ static bool make_client(struct bridge *b, struct kb_error *err)
     if (b->protocol == 0)
         b->protocol = MQTT_PROTOCOL_V5;
     mosquitto_int_option(b->mosq, MOSQ_OPT_PROTOCOL_VERSION, b->protocol);
+    /* Acknowledgements go out at once: with Nagle's algorithm each small
+     * PUBACK waits for the broker's delayed ACK, and a retained set
+     * arrives at a few hundred items a second instead of thousands. */
+    mosquitto_int_option(b->mosq, MOSQ_OPT_TCP_NODELAY, 1);
+    /* MQTT 5: as many unacknowledged items in flight to us as
+     * boards/mosquitto/kabar.conf lets the broker send (libmosquitto asks
+     * for 20). */
+    mosquitto_int_option(b->mosq, MOSQ_OPT_RECEIVE_MAXIMUM, RECEIVE_MAXIMUM);
     struct kb_mqtt_auth auth = {set->cafile, set->user, set->password_file};
     if (!kb_mqtt_apply_auth(b->mosq, &auth, err))
         return false;

@@ -37,6 +37,8 @@ struct entry {
 struct kb_mqtt_sync {
     char *spool;
     char *ledger;      /* spool/.kabar-mqtt/<client id> */
+    int log_fd;        /* the ledger, open for appending; -1 if it cannot be */
+    size_t log_lines;  /* lines appended since it was last rewritten */
     struct kb_map map; /* id -> struct entry */
     enum kb_mqtt_sync_state state;
     size_t seen;
@@ -71,28 +73,66 @@ static char *item_path(const struct kb_mqtt_sync *s, const char *id)
     return kb_xasprintf("%s/%s.json", s->spool, id);
 }
 
-static void ledger_write(const struct kb_mqtt_sync *s, const struct entry *e)
+/* The ledger is one file, a line per change ("+ ID DEV INO SIZE MTIME" or
+ * "- ID"), appended to: one write per message, no file made per item. It
+ * is rewritten whole (temp file and rename) when it is read and after each
+ * complete round, so it stays the size of what the bridge holds. A torn
+ * last line does not parse and is skipped: an item the ledger cannot vouch
+ * for is left alone. */
+static void ledger_append(struct kb_mqtt_sync *s, const char *line)
 {
-    char *path = kb_xasprintf("%s/%s", s->ledger, e->id);
-    char text[160];
-    int n = snprintf(text, sizeof(text), "%ju %ju %jd %jd.%09ld\n", e->sig.dev, e->sig.ino,
-                     e->sig.size, e->sig.mtime_s, e->sig.mtime_ns);
-    /* Not atomic, and need not be: a torn entry does not parse, and an item
-     * the ledger cannot vouch for is left alone. */
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0 || write(fd, text, (size_t)n) != n)
-        LOG_WARN_ONCE(s->ledger, "%s: cannot record what the bridge wrote: %s", path,
+    if (s->log_fd < 0)
+        return;
+    size_t len = strlen(line);
+    if (write(s->log_fd, line, len) != (ssize_t)len)
+        LOG_WARN_ONCE(s->ledger, "%s: cannot record what the bridge wrote: %s", s->ledger,
                       strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    free(path);
+    s->log_lines++;
 }
 
-static void ledger_remove(const struct kb_mqtt_sync *s, const char *id)
+static void ledger_write(struct kb_mqtt_sync *s, const struct entry *e)
 {
-    char *path = kb_xasprintf("%s/%s", s->ledger, id);
-    unlink(path);
-    free(path);
+    char line[KB_ID_MAX + 160];
+    snprintf(line, sizeof(line), "+ %s %ju %ju %jd %jd.%09ld\n", e->id, e->sig.dev, e->sig.ino,
+             e->sig.size, e->sig.mtime_s, e->sig.mtime_ns);
+    ledger_append(s, line);
+}
+
+static void ledger_remove(struct kb_mqtt_sync *s, const char *id)
+{
+    char line[KB_ID_MAX + 8];
+    snprintf(line, sizeof(line), "- %s\n", id);
+    ledger_append(s, line);
+}
+
+/* Rewrites the ledger from the map and reopens it for appending. */
+static void ledger_compact(struct kb_mqtt_sync *s)
+{
+    if (s->log_fd >= 0)
+        close(s->log_fd);
+    s->log_fd = -1;
+    char *tmp = kb_xasprintf("%s.tmp", s->ledger);
+    FILE *f = fopen(tmp, "we");
+    bool ok = f != NULL;
+    const char *key;
+    void *value;
+    for (size_t i = 0; ok && kb_map_next(&s->map, &i, &key, &value);) {
+        const struct entry *e = value;
+        ok = fprintf(f, "+ %s %ju %ju %jd %jd.%09ld\n", e->id, e->sig.dev, e->sig.ino, e->sig.size,
+                     e->sig.mtime_s, e->sig.mtime_ns) > 0;
+    }
+    if (f != NULL && fclose(f) != 0)
+        ok = false;
+    if (ok && rename(tmp, s->ledger) != 0)
+        ok = false;
+    if (!ok) {
+        LOG_WARN_ONCE(s->ledger, "%s: cannot record what the bridge wrote: %s", s->ledger,
+                      strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    s->log_lines = 0;
+    s->log_fd = open(s->ledger, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 }
 
 static void drop_entry(struct kb_mqtt_sync *s, const char *id)
@@ -109,29 +149,33 @@ static void drop_entry(struct kb_mqtt_sync *s, const char *id)
 
 static void load(struct kb_mqtt_sync *s)
 {
-    DIR *d = opendir(s->ledger);
-    if (d == NULL)
+    FILE *f = fopen(s->ledger, "re");
+    if (f == NULL)
         return;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (!kb_mqtt_name_valid(de->d_name))
-            continue;
-        char *path = kb_xasprintf("%s/%s", s->ledger, de->d_name);
-        FILE *f = fopen(path, "re");
-        free(path);
+    char line[KB_ID_MAX + 160], id[KB_ID_MAX + 2];
+    while (fgets(line, sizeof(line), f) != NULL) {
         struct sig sig;
-        bool ok = f != NULL && fscanf(f, "%ju %ju %jd %jd.%ld", &sig.dev, &sig.ino, &sig.size,
-                                      &sig.mtime_s, &sig.mtime_ns) == 5;
-        if (f != NULL)
-            fclose(f);
-        if (!ok)
+        struct entry *old;
+        if (sscanf(line, "- %129s", id) == 1 && kb_mqtt_name_valid(id)) {
+            if ((old = kb_map_del(&s->map, id)) != NULL) {
+                free(old->id);
+                free(old);
+            }
             continue;
-        struct entry *e = kb_xcalloc(1, sizeof(*e));
-        e->id = kb_xstrdup(de->d_name);
+        }
+        if (sscanf(line, "+ %129s %ju %ju %jd %jd.%ld", id, &sig.dev, &sig.ino, &sig.size,
+                   &sig.mtime_s, &sig.mtime_ns) != 6 ||
+            !kb_mqtt_name_valid(id) || strchr(line, '\n') == NULL)
+            continue;
+        struct entry *e = kb_map_get(&s->map, id);
+        if (e == NULL) {
+            e = kb_xcalloc(1, sizeof(*e));
+            e->id = kb_xstrdup(id);
+            kb_map_put(&s->map, e->id, e);
+        }
         e->sig = sig;
-        kb_map_put(&s->map, e->id, e);
     }
-    closedir(d);
+    fclose(f);
 }
 
 struct kb_mqtt_sync *kb_mqtt_sync_new(const char *spool, const char *client_id)
@@ -140,14 +184,15 @@ struct kb_mqtt_sync *kb_mqtt_sync_new(const char *spool, const char *client_id)
     s->spool = kb_xstrdup(spool);
     char *top = kb_xasprintf("%s/" LEDGER_DIR, spool);
     s->ledger = kb_xasprintf("%s/%s", top, client_id);
-    if ((mkdir(top, 0755) != 0 && errno != EEXIST) ||
-        (mkdir(s->ledger, 0755) != 0 && errno != EEXIST))
+    s->log_fd = -1;
+    if (mkdir(top, 0755) != 0 && errno != EEXIST)
         LOG_WARN("%s: cannot keep the list of the items this bridge wrote (%s): items retracted "
                  "while the screen was away may stay",
                  s->ledger, strerror(errno));
     free(top);
     kb_map_init(&s->map);
     load(s);
+    ledger_compact(s);
     s->state = KB_MQTT_SYNC_PENDING;
     return s;
 }
@@ -174,6 +219,8 @@ void kb_mqtt_sync_free(struct kb_mqtt_sync *s)
         free(e);
     }
     kb_map_release(&s->map);
+    if (s->log_fd >= 0)
+        close(s->log_fd);
     free_candidates(s);
     free(s->spool);
     free(s->ledger);
@@ -296,6 +343,8 @@ bool kb_mqtt_sync_marker(struct kb_mqtt_sync *s, const void *payload, size_t len
     }
     free(gone);
     s->state = KB_MQTT_SYNC_COMPLETE;
+    if (s->log_lines > s->map.count + 64)
+        ledger_compact(s);
     return true;
 }
 

@@ -3,9 +3,11 @@
  * retained state, whatever the broker queued or dropped meanwhile.
  *
  * - The ledger. Each file the bridge puts in the spool is recorded in
- *   <spool>/.kabar-mqtt/<client id>/<id> with the file's identity (device,
- *   inode, size, mtime). Only a file that still has that identity is the
- *   bridge's: a file another producer wrote or rewrote is never removed.
+ *   <spool>/.kabar-mqtt/<client id> (one line per change, appended, and
+ *   rewritten whole after each complete round) with the file's identity:
+ *   device, inode, size, mtime. Only a file that still has that identity
+ *   is the bridge's: a file another producer wrote or rewrote is never
+ *   removed.
  * - The round. On each connection the bridge subscribes to its item
  *   filters and to its marker topic kabar/<group>/sync/<screen>, then
  *   publishes a fresh marker there. The broker queues every retained item
