@@ -6,6 +6,14 @@
 
 /* A spool file: a bundle of a few hundred items fits; anything bigger is a mistake. */
 #define KB_SPOOL_FILE_MAX_BYTES (1024 * 1024)
+/* The spool's rejected/: what anyone able to publish could otherwise fill a
+ * card with (distinct bad ids, each a file). A payload a producer refused is
+ * kept to its first 64 KiB, enough to see what went wrong; the folder keeps
+ * at most 2,000 files (1,000 rejections with their reasons) and 64 MiB, the
+ * oldest removed first. */
+#define KB_SPOOL_REJECTED_KEEP_BYTES (64 * 1024)
+#define KB_SPOOL_REJECTED_MAX_FILES 2000
+#define KB_SPOOL_REJECTED_MAX_BYTES (64 * 1024 * 1024)
 /* Items held at once: a busy newsroom's week of stories in six languages. */
 #define KB_SPOOL_ITEMS_MAX 10000
 /* JSON nesting: an item is two levels deep; a bundle three. */
