@@ -12,6 +12,7 @@
 #include "app/compose.h"
 #include "app/present.h"
 #include "app/quote.h"
+#include "app/slides_feed.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "render/seg.h"
@@ -25,6 +26,7 @@ struct kb_ingest {
     const struct kb_config *cfg;
     struct kb_fonts *fonts;
     struct kb_channel *ch;
+    struct kb_wall *wall; /* NULL unless a wall tile: the schedule feeds the crawl */
     pthread_t thread;
     bool started;
     /* Owned by the thread once it runs. */
@@ -38,6 +40,7 @@ struct kb_ingest {
     double loaded_at;
     /* the idle message went to the crawl */ /* index of the last quote given to the panel */
     bool stale_shown;
+    struct kb_slide_feed *slides; /* NULL when panel = quotes */
 };
 
 static int64_t wall_ms(void)
@@ -118,6 +121,8 @@ static void on_change(void *user, enum kb_spool_change what, const struct kb_ite
     struct kb_event ev;
     memset(&ev, 0, sizeof(ev));
     snprintf(ev.item.id, sizeof(ev.item.id), "%s", item->id);
+    if (what != KB_SPOOL_ADDED)
+        kb_slide_feed_changed(in->slides, kb_channel_stories(in->ch), item->id);
     if (what == KB_SPOOL_ADDED && in->idle_offered) {
         /* News arrived: the idle message leaves at once. */
         struct kb_event idle;
@@ -126,12 +131,15 @@ static void on_change(void *user, enum kb_spool_change what, const struct kb_ite
         kb_channel_post(in->ch, &idle);
         in->idle_offered = false;
     }
+    if (what == KB_SPOOL_REMOVED && in->wall != NULL)
+        kb_wall_forget(in->wall, item);
     if (what == KB_SPOOL_REMOVED || (what == KB_SPOOL_EDITED && in->cfg->restart_on_edit)) {
         ev.type = KB_EVENT_REMOVE;
         kb_channel_post(in->ch, &ev);
         return;
     }
-    if (item->priority == KB_PRIORITY_BREAKING &&
+    /* On a wall the schedule starts breaking news, in the same frame on every tile. */
+    if (item->priority == KB_PRIORITY_BREAKING && in->wall == NULL &&
         kb_playlist_wants(in->playlist, in->spool, item)) {
         int px = kb_channel_px(in->ch);
         if (px > 0 && kb_compose_item(in->faces, in->cfg, item, px, &ev.item)) {
@@ -156,7 +164,7 @@ static void publish_counts(struct kb_ingest *in)
 /* Fills the ready queue with the playlist's next items. */
 static bool panel_mode(const struct kb_ingest *in)
 {
-    return strcmp(in->cfg->quotes, "panel") == 0;
+    return strcmp(in->cfg->quotes, "panel") == 0 && strcmp(in->cfg->panel, "stories") != 0;
 }
 
 /* True if the spool holds an item this screen shows that is not a quote:
@@ -246,17 +254,23 @@ static void *run(void *arg)
             lay_out_chrome(in, px, now);
         else if (px > 0 && now >= in->next_tick)
             tick_chrome(in, px, now);
-        refill(in);
+        if (in->wall != NULL)
+            kb_wall_plan_step(in->wall, in->spool, in->playlist, in->faces, in->cfg, px);
+        else
+            refill(in);
         feed_panel(in);
-        struct pollfd fds[2] = {{kb_channel_fd(in->ch), POLLIN, 0},
-                                {kb_spool_fd(in->spool), POLLIN, 0}};
+        kb_slide_feed_run(in->slides, kb_channel_stories(in->ch), in->faces, in->spool, in->playlist,
+                          now);
+        struct pollfd fds[3] = {{kb_channel_fd(in->ch), POLLIN, 0},
+                                {kb_spool_fd(in->spool), POLLIN, 0},
+                                {in->wall != NULL ? kb_wall_fd(in->wall) : -1, POLLIN, 0}};
         int timeout = kb_spool_timeout_ms(in->spool, wall_ms());
         if (timeout < 0 || timeout > IDLE_WAIT_MS)
             timeout = IDLE_WAIT_MS;
         int64_t to_tick = in->next_tick - wall_ms();
         if (in->chrome_px > 0 && to_tick < timeout)
             timeout = to_tick < 0 ? 0 : (int)to_tick;
-        if (poll(fds, fds[1].fd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
+        if (poll(fds, 3, timeout) < 0 && errno != EINTR)
             LOG_ERR_ONCE("ingest-poll", "poll: %s", strerror(errno));
         if (fds[0].revents & POLLIN)
             kb_channel_ack(in->ch);
@@ -271,14 +285,17 @@ static void *run(void *arg)
 }
 
 struct kb_ingest *kb_ingest_start(const struct kb_config *cfg, struct kb_fonts *fonts,
-                                  struct kb_channel *ch, struct kb_error *err)
+                                  struct kb_channel *ch, struct kb_wall *wall,
+                                  struct kb_error *err)
 {
     struct kb_ingest *in = kb_xcalloc(1, sizeof(*in));
+    in->wall = wall;
     in->cfg = cfg;
     in->fonts = fonts;
     in->ch = ch;
     in->faces = kb_faces_new(fonts);
     in->quote_cursor = SIZE_MAX; /* the first quote is the oldest */
+    in->slides = kb_slide_feed_new(cfg);
     in->playlist = kb_playlist_new(cfg->languages, strcmp(cfg->language_mode, "cycle") == 0
                                                        ? KB_LANG_MODE_CYCLE
                                                        : KB_LANG_MODE_FIRST);
@@ -312,6 +329,7 @@ void kb_ingest_stop(struct kb_ingest *in)
     }
     kb_spool_free(in->spool);
     kb_playlist_free(in->playlist);
+    kb_slide_feed_free(in->slides);
     kb_faces_free(in->faces);
     free(in);
 }

@@ -18,12 +18,14 @@
 #include "app/run.h"
 #include "app/scene.h"
 #include "app/stats.h"
+#include "app/wall.h"
 #include "render/atlas.h"
 #include "render/batch.h"
 #include "render/chrome.h"
 #include "render/crawl.h"
 #include "render/damage.h"
 #include "render/panel.h"
+#include "render/slide.h"
 #include "render/screen.h"
 #include "text/fonts.h"
 
@@ -47,6 +49,7 @@ struct kb_loop {
     double tall_at;         /* crawl time an item last needed the bar taller than its base */
     struct kb_chrome *chrome;
     struct kb_panel *panel; /* NULL unless quotes = panel */
+    struct kb_slides *slides; /* story slides; NULL when panel = quotes (app/slides_loop.h) */
     SDL_Texture *separator; /* separator_image, or NULL */
     bool rtl_screen;
     double t;              /* crawl time of this frame, seconds */
@@ -60,6 +63,7 @@ struct kb_loop {
     SDL_Texture *rotated;
     int logical_w, logical_h;
     bool breaking;
+    struct kb_wall *wall; /* NULL unless this screen is a tile of a video wall */
 };
 
 /* Open: fonts, the screen, the atlas, the crawl, the chrome, the channel
@@ -101,5 +105,13 @@ bool kb_loop_picture_lost(const SDL_Event *e);
  * back once none has needed it for a while (docs/display.md, "Fitting");
  * re-places the chrome and the crawl when it changed. */
 void kb_loop_fit_bar(struct kb_loop *L);
+
+/* A video wall (loop_wall.c): reads the wall keys and makes L->wall (NULL
+ * for a screen of its own); false, logged, if they are wrong. */
+bool kb_loop_wall_open(struct kb_loop *L);
+/* L->layout for this tile of the wall. */
+void kb_loop_wall_scene(struct kb_loop *L);
+/* The crawl from the wall's schedule at shared frame `frame`. */
+void kb_loop_wall_feed(struct kb_loop *L, uint64_t frame);
 
 #endif

@@ -9,6 +9,7 @@
 
 #define LOG_MODULE "run"
 #include "app/loop.h"
+#include "app/slides_loop.h"
 #include "app/paths.h"
 #include "app/present.h"
 #include "core/log.h"
@@ -70,6 +71,8 @@ void kb_loop_relayout(struct kb_loop *L)
 {
     kb_loop_setup_rotation(L);
     L->layout = kb_scene_layout(&L->cfg, L->logical_w, L->logical_h, L->screen.refresh_hz);
+    if (L->wall != NULL)
+        kb_loop_wall_scene(L);
     L->base_bar = L->layout.bar;
     L->bar_h = L->layout.bar.h;
     L->bar_t = L->t;
@@ -81,6 +84,7 @@ void kb_loop_relayout(struct kb_loop *L)
     kb_chrome_place(L->chrome, L->layout.bar, L->rtl_screen, &L->layout.geo.area);
     kb_crawl_set_geometry(L->crawl, &L->layout.geo);
     place_panel(L);
+    kb_loop_slides_place(L);
     if (kb_channel_px(L->ch) != L->layout.px) {
         /* Lines of the old size would look wrong: start the crawl afresh. */
         kb_crawl_clear(L->crawl);
@@ -127,7 +131,7 @@ void kb_loop_load_separator(struct kb_loop *L)
 static void apply_panel(struct kb_loop *L)
 {
     const struct kb_config *cfg = &L->cfg;
-    bool want_panel = strcmp(cfg->quotes, "panel") == 0;
+    bool want_panel = strcmp(cfg->quotes, "panel") == 0 && strcmp(cfg->panel, "stories") != 0;
     if (want_panel && L->panel == NULL)
         L->panel = kb_panel_new();
     if (!want_panel && L->panel != NULL) {
@@ -148,6 +152,7 @@ void kb_loop_apply_config(struct kb_loop *L)
 {
     const struct kb_config *cfg = &L->cfg;
     apply_panel(L);
+    kb_loop_slides_apply(L);
     L->rtl_screen = kb_present_rtl(cfg->screen_lang);
     struct kb_crawl_style style;
     struct kb_chrome_style cs;
@@ -181,7 +186,7 @@ void kb_loop_reload(struct kb_loop *L)
     kb_loop_apply_config(L);
     kb_loop_relayout(L);
     struct kb_error e2;
-    L->ingest = kb_ingest_start(&L->cfg, L->fonts, L->ch, &e2);
+    L->ingest = kb_ingest_start(&L->cfg, L->fonts, L->ch, L->wall, &e2);
     if (L->ingest == NULL)
         LOG_ERR("reload: %s", e2.msg);
     else

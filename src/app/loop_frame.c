@@ -7,6 +7,7 @@
 
 #define LOG_MODULE "run"
 #include "app/loop.h"
+#include "app/slides_loop.h"
 #include "app/onscreen.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
@@ -79,7 +80,8 @@ static void handle_channel_events(struct kb_loop *L)
         switch (ev.type) {
         case KB_EVENT_REMOVE:
             if (kb_crawl_remove(L->crawl, ev.item.id) +
-                    (L->panel != NULL ? kb_panel_remove(L->panel, ev.item.id) : 0) >
+                    (L->panel != NULL ? kb_panel_remove(L->panel, ev.item.id) : 0) +
+                    (L->slides != NULL ? kb_slides_remove(L->slides, ev.item.id) : 0) >
                 0)
                 LOG_INFO("%s: taken off the screen", ev.item.id);
             break;
@@ -245,7 +247,10 @@ static void note_visible(struct kb_loop *L)
 int kb_loop_frame(struct kb_loop *L, uint64_t frame)
 {
     handle_channel_events(L);
-    feed_crawl(L);
+    if (L->wall != NULL)
+        kb_loop_wall_feed(L, frame);
+    else
+        feed_crawl(L);
     /* Under the virtual clock the feed may have waited for the ingest
      * thread; what it posted meanwhile belongs to this frame. */
     handle_channel_events(L);
@@ -255,7 +260,8 @@ int kb_loop_frame(struct kb_loop *L, uint64_t frame)
     kb_crawl_step(L->crawl, frame, L->atlas, (size_t)L->cfg.warm_glyphs_per_frame);
     draw_bar(L);
     int calls = kb_crawl_draw(L->crawl, L->screen.renderer, L->atlas);
-    calls += draw_panel(L);
+    int slide_calls = kb_loop_slides_frame(L);
+    calls += slide_calls >= 0 ? slide_calls : draw_panel(L);
     calls += kb_chrome_draw(L->chrome, L->screen.renderer, L->atlas, L->batch, L->breaking);
     present_rotated(L);
     note_visible(L);

@@ -93,8 +93,12 @@ bool kb_loop_open(struct kb_loop *L, const struct kb_run_opts *o)
     kb_loop_apply_config(L);
     L->ch = kb_channel_new();
     L->stats = kb_stats_new();
+    if (!kb_loop_wall_open(L)) {
+        kb_loop_close(L);
+        return false;
+    }
     kb_loop_relayout(L);
-    L->ingest = kb_ingest_start(cfg, L->fonts, L->ch, &err);
+    L->ingest = kb_ingest_start(cfg, L->fonts, L->ch, L->wall, &err);
     if (L->ingest == NULL) {
         LOG_ERR("%s", err.msg);
         kb_loop_close(L);
@@ -106,11 +110,13 @@ bool kb_loop_open(struct kb_loop *L, const struct kb_run_opts *o)
 void kb_loop_close(struct kb_loop *L)
 {
     kb_ingest_stop(L->ingest);
+    kb_wall_free(L->wall);
     kb_crawl_free(L->crawl);
     if (L->separator != NULL)
         SDL_DestroyTexture(L->separator);
     kb_chrome_free(L->chrome);
     kb_panel_free(L->panel);
+    kb_slides_free(L->slides);
     kb_batch_free(L->batch);
     if (L->rotated != NULL)
         SDL_DestroyTexture(L->rotated);

@@ -185,13 +185,17 @@ static void run_frames(struct kb_loop *L)
             reload_config = 0;
             kb_loop_reload(L);
         }
-        int calls = kb_loop_frame(L, p.frame);
+        /* A wall tile draws the shared clock's frame (app/wall.h). */
+        uint64_t frame = L->wall != NULL ? (uint64_t)kb_wall_frame(L->wall, p.frame) : p.frame;
+        int calls = kb_loop_frame(L, frame);
         size_t sent = kb_loop_present(L, n, kb_pace_last(&p, n, o->frames, o->seconds));
         /* The software renderer draws at present; a GPU driver may block
          * there for vsync, which costs no CPU time. */
         double cpu_ms = (thread_cpu_s() - frame_start) * 1000.0;
         double now = mono_s();
         bool dropped = kb_pace_presented(&p, n, now);
+        if (L->wall != NULL)
+            kb_wall_presented(L->wall, (int64_t)frame);
         kb_stats_frame(L->stats, cpu_ms, calls, kb_atlas_frame_upload_bytes(L->atlas), dropped);
         kb_stats_present(L->stats, sent);
         upkeep(L, &u, now);

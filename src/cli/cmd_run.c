@@ -19,6 +19,7 @@ const char kb_cmd_run_usage[] =
     "                 [--window|--fullscreen|--headless] [--size WxH] [--speed PX_PER_S]\n"
     "                 [--frames N|--seconds S] [--virtual-clock] [--screenshot F.png]\n"
     "                 [--record DIR --every N] [--stats F.json] [--set KEY=VALUE]...\n"
+    "                 [--wall COLSxROWS --tile COL,ROW [--bezel PX]]\n"
     "                 [--log-level LEVEL] [--print-config]\n"
     "\n"
     "  --spool DIR        the spool folder (default: the demo spool)\n"
@@ -33,6 +34,9 @@ const char kb_cmd_run_usage[] =
     "  --screenshot F     write the last frame as a PNG\n"
     "  --record DIR --every N    write every N-th frame as DIR/frame-NNNNNN.png\n"
     "  --stats F          write frame and crawl statistics as JSON at exit and on SIGUSR1\n"
+    "  --wall COLSxROWS   this screen is one tile of a video wall (docs/wall.md)\n"
+    "  --tile COL,ROW     which tile, from 0,0 at the top left\n"
+    "  --bezel PX         the gap between two tiles' pictures, in this screen's pixels\n"
     "  --set KEY=VALUE    set any config key\n"
     "  --print-config     print the effective config and exit\n";
 
@@ -56,7 +60,10 @@ enum {
     O_EVERY,
     O_SET,
     O_PRINT,
-    O_LOG
+    O_LOG,
+    O_WALL,
+    O_TILE,
+    O_BEZEL
 };
 
 static const struct option run_opts[] = {{"spool", required_argument, 0, O_SPOOL},
@@ -77,6 +84,9 @@ static const struct option run_opts[] = {{"spool", required_argument, 0, O_SPOOL
                                          {"set", required_argument, 0, O_SET},
                                          {"print-config", no_argument, 0, O_PRINT},
                                          {"log-level", required_argument, 0, O_LOG},
+                                         {"wall", required_argument, 0, O_WALL},
+                                         {"tile", required_argument, 0, O_TILE},
+                                         {"bezel", required_argument, 0, O_BEZEL},
                                          {0, 0, 0, 0}};
 
 bool kb_cmd_load_board(struct kb_config *cfg, const char *name, struct kb_error *err)
@@ -213,6 +223,12 @@ static const char *flag_key(int c, const char **value)
         return "speed";
     case O_LOG:
         return "log_level";
+    case O_WALL:
+        return "wall";
+    case O_TILE:
+        return "wall_tile";
+    case O_BEZEL:
+        return "wall_bezel_px";
     default:
         return NULL;
     }

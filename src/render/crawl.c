@@ -235,6 +235,21 @@ void kb_crawl_show_at(struct kb_crawl *c, const struct kb_crawl_seg *segs, size_
     c->has_pending = false;
 }
 
+void kb_crawl_place(struct kb_crawl *c, const struct kb_crawl_seg *segs, size_t n, const char *id,
+                    unsigned flags, double start)
+{
+    kb_crawl_push(c, segs, n, id, flags);
+    if (!c->has_pending)
+        return;
+    c->pending.start = start;
+    if (c->n == c->cap) {
+        c->cap = c->cap * 2 + 4;
+        c->items = kb_xreallocarray(c->items, c->cap, sizeof(*c->items));
+    }
+    c->items[c->n++] = c->pending;
+    c->has_pending = false;
+}
+
 double kb_crawl_item_width(const struct kb_crawl_seg *segs, size_t n)
 {
     struct item it;

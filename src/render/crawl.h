@@ -78,6 +78,12 @@ void kb_crawl_push_line(struct kb_crawl *crawl, struct kb_line *line, const char
  * reference to each line. */
 void kb_crawl_show_at(struct kb_crawl *crawl, const struct kb_crawl_seg *segs, size_t n,
                       const char *id, unsigned flags, double x);
+/* Puts an item on the crawl that enters (its leading edge at the entry
+ * edge) at scroll offset start, past or future: a video wall's schedule
+ * (app/wall.h) places every item itself. Items must be placed in start
+ * order. Takes a reference to each line. */
+void kb_crawl_place(struct kb_crawl *crawl, const struct kb_crawl_seg *segs, size_t n,
+                    const char *id, unsigned flags, double start);
 /* Width of an item of these segments on the crawl, in pixels. */
 double kb_crawl_item_width(const struct kb_crawl_seg *segs, size_t n);
 /* Height a bar needs for the ink of an item of these segments (render/fit.h). */
