@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #define LOG_MODULE "config"
+#include "app/schedule.h"
 #include "core/ini.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -43,6 +44,12 @@ static const struct key keys[] = {
      "degrees clockwise, for a portrait-mounted screen"},
     {"safe_area", "screen", T_DOUBLE, F(safe_area), 0, 20, NULL, "0",
      "percent of each edge kept clear for TVs that overscan"},
+    {"display_schedule", "screen", T_STR, F(display_schedule), 0, 0, NULL, "",
+     "the hours the screen shows the ticker, e.g. \"Mon-Fri 07:00-20:00, Sat 09:00-13:00\"; "
+     "outside them it is black, about one frame a second, the display powered down where DRM "
+     "allows; empty: always on"},
+    {"cec", "screen", T_BOOL, F(cec), 0, 0, NULL, "false",
+     "also send the TV to standby and wake it over HDMI-CEC (cec-ctl) with display_schedule"},
     {"speed", "crawl", T_DOUBLE, F(speed), 1, 5000, NULL, "120",
      "pixels per second at 1080 lines; scaled to the screen"},
     {"bar_height", "crawl", T_DOUBLE, F(bar_height), 0.03, 1, NULL, "0.1",
@@ -217,6 +224,14 @@ static bool apply(struct kb_config *cfg, const struct key *k, const char *v, con
         if (strpbrk(v, "\n\r") != NULL) {
             *why = "a line break inside the value";
             return false;
+        }
+        if (strcmp(k->name, "display_schedule") == 0) {
+            static char reason[128]; /* read by the caller before the next key */
+            struct kb_schedule sched;
+            if (!kb_schedule_parse(v, &sched, reason, sizeof(reason))) {
+                *why = reason;
+                return false;
+            }
         }
         memcpy(field, v, strlen(v) + 1);
         return true;

@@ -24,10 +24,12 @@ struct kb_config {
     int width, height; /* 0: the mode's default */
     char render_driver[32];
     bool vsync;
-    double refresh_hz;    /* pacing rate where the renderer cannot wait for vsync */
-    bool present_changes; /* only the changed rectangles, where the screen can */
-    int rotation;         /* 0, 90, 180, 270 */
-    double safe_area;     /* percent of each side kept clear (TV overscan) */
+    double refresh_hz;          /* pacing rate where the renderer cannot wait for vsync */
+    bool present_changes;       /* only the changed rectangles, where the screen can */
+    int rotation;               /* 0, 90, 180, 270 */
+    double safe_area;           /* percent of each side kept clear (TV overscan) */
+    char display_schedule[256]; /* the hours the screen shows; "" always (app/schedule.h) */
+    bool cec;                   /* HDMI-CEC standby and wake with the schedule (cec-ctl) */
     /* [crawl] */
     double speed;             /* px/s at 1080 lines */
     double bar_height;        /* fraction of the screen height */

@@ -68,13 +68,18 @@ def frames(m, out, name, n=2, gap=1.0):
     return got
 
 
-def crawling(m, out, name):
+def crawling(m, out, name, within=15.0):
     """Two frames a second apart: the bar drawn with ink in the label, the
-    crawl and the clock, and the crawl moved."""
-    a, b = frames(m, out, name)
-    ra, rb = V.bar_report(a), V.bar_report(b)
-    moved = V.frames_differ(a, b)
-    ok = V.bar_shows(ra) and V.bar_shows(rb) and moved > 50
+    crawl and the clock, and the crawl moved. Tried again for `within`
+    seconds: after a start the crawl enters from the edge."""
+    end = time.monotonic() + within
+    while True:
+        a, b = frames(m, out, name)
+        ra, rb = V.bar_report(a), V.bar_report(b)
+        moved = V.frames_differ(a, b)
+        ok = V.bar_shows(ra) and V.bar_shows(rb) and moved > 50
+        if ok or time.monotonic() > end:
+            break
     return ok, f"ink label/crawl/clock {ra['label']}/{ra['crawl']}/{ra['clock']}, " \
                f"bar vs screen {ra['bar_vs_screen']}, {moved} crawl pixels moved"
 
@@ -107,6 +112,21 @@ def check_boot(m, out):
     check("boot", ok, f"READY {ready:.1f} s after QEMU started; user {owner.strip()}; "
           f"{fds.strip() or 'no DRM card open'}; root {ro.split(',')[0]}; log: {jl.strip()}")
     return pid
+
+
+SEED = ["11-hujan-jakarta-en", "15-hujan-jakarta-ar", "41-momiji-kyoto-ja",
+        "43-hanpa-jueuibo-ko", "52-akat-nao-th", "60-geshem-he", "62-sneg-moskva-ru"]
+
+
+def seed(m):
+    """Headlines in seven scripts from the demo spool, posted as a producer
+    would, so the crawl has text to show."""
+    demo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "assets",
+                        "demo-spool")
+    for name in SEED:
+        with open(os.path.join(demo, name + ".json")) as f:
+            post(m, name + ".json", f.read())
+    time.sleep(3)
 
 
 def check_spool(m, out):
@@ -347,6 +367,7 @@ def main():
         agent = m.wait_agent(180)
         log(f"guest agent answers {agent:.1f} s after QEMU started")
         check_boot(m, out=a.out)
+        seed(m)
         ok, detail = crawling(m, a.out, "crawl")
         check("crawl", ok, detail)
         steps = [("spool", check_spool), ("watchdog", check_watchdog),
