@@ -36,8 +36,9 @@ test: deps
 	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Figures, not assertions (docs/bench.md): the text engine against raw
-# HarfBuzz, the spool at 10,000 items and breaking-news latency, then the
-# crawl against an SDL2_ttf ticker.
+# HarfBuzz, the spool at 10,000 items and breaking-news latency, the crawl
+# against an SDL2_ttf ticker, then CPU under X11 with the X server counted
+# against that ticker and a browser's CSS ticker.
 bench: deps
 	scripts/install-deps.sh --bench
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DKABAR_TESTS=OFF -DKABAR_BENCH=ON
@@ -46,6 +47,7 @@ bench: deps
 	build-bench/bench/spool_load_bench
 	python3 bench/spool_bench.py build-bench/kabar
 	bench/run.sh build-bench
+	bench/x11_cpu.sh build-bench
 
 # The README's picture, and every picture in docs/, made by kabar itself.
 screenshot: screenshots

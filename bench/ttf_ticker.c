@@ -615,8 +615,10 @@ static void run(struct ticker *t)
 {
     const struct opts *o = t->o;
     SDL_RendererInfo info;
+    /* SDL's software renderer says it has vsync but does not wait for it:
+     * pace by the clock there, as kabar does. */
     bool vsync = !o->virtual_clock && SDL_GetRendererInfo(t->renderer, &info) == 0 &&
-                 (info.flags & SDL_RENDERER_PRESENTVSYNC);
+                 (info.flags & SDL_RENDERER_PRESENTVSYNC) && !(info.flags & SDL_RENDERER_SOFTWARE);
     double period = 1.0 / REFRESH_HZ, t0 = mono_s(), last_present = t0;
     uint64_t frame = 0;
     for (uint64_t n = 0;; n++) {
