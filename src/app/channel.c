@@ -1,4 +1,5 @@
 #include "app/channel.h"
+#include "app/slides.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -27,6 +28,7 @@ struct kb_channel {
     bool stop;
     struct kb_channel_counts counts;
     int efd;
+    struct kb_storyq *stories;
 };
 
 struct kb_channel *kb_channel_new(void)
@@ -39,7 +41,13 @@ struct kb_channel *kb_channel_new(void)
     pthread_cond_init(&ch->cond, &attr);
     pthread_condattr_destroy(&attr);
     ch->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    ch->stories = kb_storyq_new();
     return ch;
+}
+
+struct kb_storyq *kb_channel_stories(struct kb_channel *ch)
+{
+    return ch->stories;
 }
 
 void kb_ready_release(struct kb_ready *r)
@@ -81,6 +89,7 @@ void kb_channel_free(struct kb_channel *ch)
         drop_event(&ch->events[(ch->ev_head + i) % EVENTS_MAX]);
     if (ch->efd >= 0)
         close(ch->efd);
+    kb_storyq_free(ch->stories);
     pthread_cond_destroy(&ch->cond);
     pthread_mutex_destroy(&ch->lock);
     free(ch);

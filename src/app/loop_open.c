@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #define LOG_MODULE "run"
+#include "app/blank.h"
 #include "app/loop.h"
 #include "core/log.h"
 
@@ -48,7 +49,7 @@ static bool open_screen(struct kb_loop *L)
         so.width = 1920;
         so.height = 1080;
     }
-    bool opened = kb_screen_open(&L->screen, &so, &err);
+    bool opened = kb_blank_screen_open(&L->screen, &so, &err); /* a renderer that draws */
     if (!opened && strcmp(cfg->mode, "auto") == 0 && so.mode == KB_SCREEN_FULLSCREEN) {
         LOG_WARN("%s; running headless", err.msg);
         so.mode = KB_SCREEN_HEADLESS;

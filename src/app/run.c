@@ -9,6 +9,7 @@
 #include <time.h>
 
 #define LOG_MODULE "run"
+#include "app/blank.h"
 #include "app/loop.h"
 #include "app/pace.h"
 #include "core/log.h"
@@ -185,9 +186,14 @@ static void run_frames(struct kb_loop *L)
             reload_config = 0;
             kb_loop_reload(L);
         }
+        if (kb_blank_dark(L)) { /* display_schedule: black, a frame a second, watchdog fed */
+            upkeep(L, &u, mono_s());
+            continue;
+        }
         /* A wall tile draws the shared clock's frame (app/wall.h). */
         uint64_t frame = L->wall != NULL ? (uint64_t)kb_wall_frame(L->wall, p.frame) : p.frame;
         int calls = kb_loop_frame(L, frame);
+        kb_blank_watch(L, n, frame_wall); /* the bar read back: never blank */
         size_t sent = kb_loop_present(L, n, kb_pace_last(&p, n, o->frames, o->seconds));
         /* The software renderer draws at present; a GPU driver may block
          * there for vsync, which costs no CPU time. */

@@ -1,4 +1,5 @@
 #include "app/stats.h"
+#include "app/blank.h"
 #include "app/onscreen.h"
 #include "app/tally.h"
 
@@ -225,6 +226,11 @@ bool kb_stats_write(const struct kb_stats *st, const struct kb_stats_extra *x, c
     json_object_set_new(root, "items_loaded", json_integer((json_int_t)x->items_loaded));
     json_object_set_new(root, "items_rejected", json_integer((json_int_t)x->items_rejected));
     json_object_set_new(root, "renderer", json_string(x->renderer ? x->renderer : ""));
+    struct kb_blank_report nb = kb_blank_report(); /* app/blank.h: never blank */
+    json_object_set_new(root, "never_blank",
+                        json_pack("{s:s, s:i, s:I, s:I, s:b}", "renderer_asked", nb.asked,
+                                  "fallbacks", nb.fallbacks, "checks", (json_int_t)nb.checks,
+                                  "blank", (json_int_t)nb.blank, "dark", nb.dark));
     json_object_set_new(root, "size", json_pack("[i, i]", x->width, x->height));
     json_object_set_new(root, "px_per_frame", json_real(x->px_per_frame));
     /* Start-up, for the benchmarks: seconds from the process start. */

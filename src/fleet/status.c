@@ -127,6 +127,29 @@ static json_t *showing_items_of(json_t *showing)
     return items;
 }
 
+/* A video wall's tile: which wall, which tile, and how far it is from the
+ * wall's shared schedule (docs/wall.md), copied field by field so that a
+ * status stays small. NULL when the stats have no wall. */
+static json_t *wall_of(json_t *wall)
+{
+    if (!json_is_object(wall))
+        return NULL;
+    json_t *w = json_object();
+    static const char *const names[] = {"wall", "tile"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        json_t *v = json_object_get(wall, names[i]);
+        if (json_is_string(v) && json_string_length(v) <= 32)
+            json_object_set(w, names[i], v);
+    }
+    static const char *const figures[] = {"frame", "offset_ms"};
+    for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++) {
+        json_t *v = json_object_get(wall, figures[i]);
+        if (json_is_number(v))
+            json_object_set(w, figures[i], v);
+    }
+    return w;
+}
+
 static json_t *ticker_part(const char *state, const char *why)
 {
     json_t *t = json_object();
@@ -153,6 +176,9 @@ static json_t *ticker_from_stats(json_t *root, time_t mtime)
     json_object_set_new(t, "showing", showing_of(json_object_get(root, "shown")));
     if (json_is_array(json_object_get(root, "showing")))
         json_object_set_new(t, "showing_items", showing_items_of(json_object_get(root, "showing")));
+    json_t *wall = wall_of(json_object_get(root, "wall"));
+    if (wall != NULL)
+        json_object_set_new(t, "wall", wall);
     return t;
 }
 

@@ -55,6 +55,12 @@ bool kb_screen_open(struct kb_screen *screen, const struct kb_screen_opts *opts,
      * process (app/loop_open.c), and tests open many screens in one. */
     if (SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0)
         return kb_error_set(err, "cannot start SDL video: %s", SDL_GetError());
+    /* KMSDRM has no window framebuffer: SDL's software renderer draws into a
+     * surface it uploads through a GLES2 texture, which "0" above refuses,
+     * and SDL then silently makes its opengl renderer (make kiosk-vm:
+     * render_driver = software still said "renderer opengl"). */
+    if (strcmp(SDL_GetCurrentVideoDriver(), "kmsdrm") == 0)
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "opengles2");
 
     int w, h;
     default_size(opts, &w, &h);

@@ -1,0 +1,92 @@
+#include "app/slides_loop.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "app/loop.h"
+#include "app/scene.h"
+#include "app/slides.h"
+#include "render/fit.h"
+
+void kb_loop_slides_place(struct kb_loop *L)
+{
+    if (L->slides == NULL)
+        return;
+    const struct kb_config *cfg = &L->cfg;
+    bool top = strcmp(cfg->position, "top") == 0;
+    int safe = (int)lround(L->logical_h * cfg->safe_area / 100.0);
+    /* Room is left for the bar to grow (kb_loop_fit_bar). */
+    int grow = (int)lround(L->base_bar.h * (KB_FIT_GROW_MAX - 1));
+    int y = top ? L->base_bar.y + L->base_bar.h + grow : safe;
+    int h = top ? L->logical_h - safe - y : L->base_bar.y - grow - y;
+    SDL_Rect r = {L->layout.bar.x, y, L->layout.bar.w, h > 0 ? h : 0};
+    kb_slides_place(L->slides, r);
+    /* The headline's em: a little over twice a quote's, bounded by the
+     * slide's height so four lines and a summary still fit. */
+    double lines = kb_scene_lines(L->logical_w, L->logical_h);
+    int px = (int)lround(fmin(lines * cfg->quote_size * 1.25, r.h / 9.0));
+    kb_storyq_set_size(kb_channel_stories(L->ch), r.w, r.h, r.h > 0 ? px : 0);
+}
+
+void kb_loop_slides_apply(struct kb_loop *L)
+{
+    const struct kb_config *cfg = &L->cfg;
+    bool want = strcmp(cfg->panel, "quotes") != 0;
+    if (want && L->slides == NULL)
+        L->slides = kb_slides_new();
+    if (!want && L->slides != NULL) {
+        kb_slides_free(L->slides);
+        L->slides = NULL;
+        kb_storyq_set_size(kb_channel_stories(L->ch), 0, 0, 0);
+    }
+    if (L->slides == NULL)
+        return;
+    struct kb_slide_style st = {
+        .background = kb_scene_color(cfg->background),
+        .headline = kb_scene_color(cfg->quote_fg),
+        .summary = kb_scene_color(cfg->clock_fg),
+        .meta = kb_scene_color(cfg->source),
+        .badge_fg = kb_scene_color(cfg->badge_fg),
+        .badge_bg = kb_scene_color(cfg->badge_bg),
+        .accent = kb_scene_color(cfg->label_bg),
+        .breaking = kb_scene_color(cfg->breaking_bg),
+        .fade_s = 0.6,
+        /* Both: a quote's time between two slides (if a quote is there). */
+        .gap_s = L->panel != NULL && strcmp(cfg->panel, "both") == 0 ? cfg->quote_seconds : 0,
+    };
+    kb_slides_set_style(L->slides, &st);
+    kb_loop_slides_place(L);
+}
+
+int kb_loop_slides_frame(struct kb_loop *L)
+{
+    if (L->slides == NULL)
+        return -1;
+    struct kb_storyq *q = kb_channel_stories(L->ch);
+    /* A breaking story is at the head of the queue: it goes on at once. */
+    bool next = kb_slides_wants_next(L->slides, L->t);
+    struct kb_story *s = kb_storyq_take_if(q, next);
+    bool was = kb_slides_showing(L->slides);
+    if (s != NULL)
+        kb_slides_push(L->slides, L->screen.renderer, s, L->t);
+    bool dirty = kb_slides_step(L->slides, L->t, L->atlas, (size_t)L->cfg.warm_glyphs_per_frame);
+    if (!kb_slides_showing(L->slides)) {
+        if (was) {
+            /* The quote panel has the space again, cleared. */
+            SDL_Rect r = kb_slides_rect(L->slides);
+            SDL_Color bg = kb_scene_color(L->cfg.background);
+            SDL_SetRenderDrawBlendMode(L->screen.renderer, SDL_BLENDMODE_NONE);
+            SDL_SetRenderDrawColor(L->screen.renderer, bg.r, bg.g, bg.b, bg.a);
+            SDL_RenderFillRect(L->screen.renderer, &r);
+            kb_damage_add(&L->damage, r);
+            L->panel_redraw = true;
+        }
+        return -1;
+    }
+    bool cleared = L->panel_redraw || (!L->screen.software && L->rotated == NULL);
+    L->panel_redraw = false;
+    if (!dirty && !cleared)
+        return 0;
+    kb_damage_add(&L->damage, kb_slides_rect(L->slides));
+    return kb_slides_draw(L->slides, L->screen.renderer, L->atlas, L->batch);
+}
