@@ -125,7 +125,7 @@ static bool put_item(struct apply *a, const char *name, json_t *obj, struct kb_e
     char *data = kb_xasprintf("%s\n", text);
     free(text);
     bool ok = true;
-    switch (kb_spool_put(a->spool, "feed", name, data, strlen(data), err)) {
+    switch (kb_spool_put(a->spool, KB_FEED_WRITE_TAG, name, data, strlen(data), err)) {
     case KB_SPOOL_PUT_WRITTEN:
         a->t->written++;
         a->keep[a->n_keep++] = kb_xstrdup(name);
@@ -299,6 +299,7 @@ bool kb_feed_update(const struct kb_feed_options *o, struct kb_feed_follow *ff,
         free(settings);
         return false;
     }
+    kb_feed_resolve_links(&doc, res.url != NULL ? res.url : f->url);
     if (doc.dropped > 0)
         LOG_WARN_ONCE(f->url, "feed %s: more than %d entries; the rest are ignored", f->url,
                       KB_FEED_ENTRIES_MAX);

@@ -77,6 +77,7 @@ static char *header(CURL *curl, const char *name)
 
 void kb_feed_response_free(struct kb_feed_response *res)
 {
+    free(res->url);
     free(res->body);
     free(res->content_type);
     free(res->etag);
@@ -149,6 +150,9 @@ enum kb_feed_fetch_result kb_feed_fetch(const struct kb_feed_fetch_opts *o,
         char *ct = NULL;
         curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ct);
         res->content_type = ct != NULL ? kb_xstrndup(ct, 256) : NULL;
+        char *effective = NULL;
+        curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective);
+        res->url = kb_xstrdup(effective != NULL ? effective : o->url);
         res->etag = header(curl, "ETag");
         res->last_modified = header(curl, "Last-Modified");
         res->body = body.data;

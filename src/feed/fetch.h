@@ -33,6 +33,7 @@ enum kb_feed_fetch_result {
  * kb_feed_response_free); NULL when absent. */
 struct kb_feed_response {
     long status;
+    char *url;  /* where the body came from, after redirects: the base of its relative links */
     char *body; /* NUL-terminated after len bytes */
     size_t len;
     char *content_type;

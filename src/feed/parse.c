@@ -7,6 +7,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/uri.h>
 #include <libxml/xmlerror.h>
 
 #include "core/limits.h"
@@ -338,4 +339,21 @@ bool kb_feed_parse(const char *buf, size_t len, const char *content_type, size_t
     if (ok && notes.len > 0)
         doc->repairs = kb_xstrdup(notes.line);
     return ok;
+}
+
+void kb_feed_resolve_links(struct kb_feed_doc *doc, const char *base_url)
+{
+    if (base_url == NULL || base_url[0] == '\0')
+        return;
+    for (size_t i = 0; i < doc->n; i++) {
+        char **link = &doc->entries[i].link;
+        if (*link == NULL)
+            continue;
+        xmlChar *abs = xmlBuildURI((const xmlChar *)*link, (const xmlChar *)base_url);
+        if (abs != NULL && strlen((const char *)abs) <= KB_FEED_URL_MAX) {
+            free(*link);
+            *link = kb_xstrdup((const char *)abs);
+        }
+        xmlFree(abs);
+    }
 }

@@ -64,6 +64,13 @@ bool kb_feed_parse(const char *buf, size_t len, const char *content_type, size_t
                    struct kb_feed_doc *doc, struct kb_error *err);
 void kb_feed_doc_free(struct kb_feed_doc *doc);
 
+/* Makes every entry's link absolute (RFC 3986, section 5): what xml:base
+ * left relative, or a document without xml:base wrote relative, is
+ * resolved against base_url, the URL the document was fetched from. An
+ * absolute link is left exactly as it is; one that is no URI at all too.
+ * A NULL base_url changes nothing. */
+void kb_feed_resolve_links(struct kb_feed_doc *doc, const char *base_url);
+
 /* "RSS 2.0", "Atom 1.0" ... for messages (RSS 0.9x counts as 2.0). */
 const char *kb_feed_format_name(enum kb_feed_format f);
 

@@ -143,11 +143,27 @@ static bool attr_is(xmlChar *v, const char *a, const char *b)
                          (b != NULL && strcasecmp((const char *)v, b) == 0));
 }
 
+/* Atom 0.3 mode="base64": the element's text decoded, then read as HTML
+ * or as plain text. NULL when it is no base64. */
+static char *base64_text(struct xml_ctx *x, xmlNodePtr el, bool html)
+{
+    char *coded = element_text(x, el, TEXT_PLAIN);
+    size_t len;
+    char *raw = kb_feed_base64_decode(coded, strlen(coded), &len);
+    free(coded);
+    if (raw == NULL || !html)
+        return raw;
+    char *text = kb_feed_html_to_text(raw, len);
+    free(raw);
+    return text;
+}
+
 /* An Atom text construct. Atom 1.0 (RFC 4287 3.1): type="text" (the
  * default) is plain, "html" is escaped HTML, "xhtml" a div of markup whose
  * text we take. Atom 0.3: type is a media type (default text/plain) and
  * mode says how it is held: "xml" (the default, inline), "escaped", or
- * "base64" (not read). Out-of-line content (src=) gives nothing. */
+ * "base64" (the octets of that media type; text taken as UTF-8, which the
+ * mapping checks). Out-of-line content (src=) gives nothing. */
 static char *atom_text(struct xml_ctx *x, xmlNodePtr el, bool atom03)
 {
     xmlChar *type = xmlGetProp(el, (const xmlChar *)"type");
@@ -158,8 +174,10 @@ static char *atom_text(struct xml_ctx *x, xmlNodePtr el, bool atom03)
     bool xhtml = attr_is(type, "xhtml", "application/xhtml+xml");
     bool text = type == NULL || attr_is(type, "text", "text/plain") ||
                 strncasecmp((const char *)type, "text/", 5) == 0;
-    if (src != NULL || attr_is(mode, "base64", NULL))
+    if (src != NULL)
         out = NULL;
+    else if (attr_is(mode, "base64", NULL))
+        out = base64_text(x, el, html || xhtml);
     else if (attr_is(mode, "escaped", NULL))
         out = element_text(x, el, html || xhtml ? TEXT_HTML : TEXT_PLAIN);
     else if (html && atom03)

@@ -1,5 +1,6 @@
 #include "feed/store.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -69,6 +70,51 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+static char *state_name(const char *prefix)
+{
+    /* "feed-0123abcd-" -> "feed-0123abcd.json" */
+    size_t n = strlen(prefix);
+    return kb_xasprintf("%.*s.json", (int)(n > 0 ? n - 1 : 0), prefix);
+}
+
+/* True if name is the temp file core/file.h's kb_file_write_atomic makes
+ * under the feed's tag for a file named stem*suffix: ".feed.STEM*SUFFIX."
+ * and six random letters or digits. */
+static bool is_leftover(const char *name, const char *stem, const char *suffix)
+{
+    static const char lead[] = "." KB_FEED_WRITE_TAG ".";
+    size_t n = strlen(name), lead_len = sizeof(lead) - 1, stem_len = strlen(stem);
+    size_t suffix_len = strlen(suffix);
+    if (n < lead_len + stem_len + suffix_len + 7 || strncmp(name, lead, lead_len) != 0 ||
+        strncmp(name + lead_len, stem, stem_len) != 0)
+        return false;
+    const char *rand = name + n - 6;
+    if (rand[-1] != '.' || strncmp(rand - 1 - suffix_len, suffix, suffix_len) != 0)
+        return false;
+    for (int i = 0; i < 6; i++) {
+        if (!isalnum((unsigned char)rand[i]))
+            return false;
+    }
+    return true;
+}
+
+/* Removes what a crash left of the feed's last state write. */
+static void remove_state_leftovers(const char *spool, const char *prefix)
+{
+    char *dir_path = kb_xasprintf("%s/%s", spool, KB_FEED_STATE_DIR);
+    char *stem = state_name(prefix);
+    DIR *dir = opendir(dir_path);
+    struct dirent *d;
+    while (dir != NULL && (d = readdir(dir)) != NULL) {
+        if (is_leftover(d->d_name, stem, ""))
+            unlinkat(dirfd(dir), d->d_name, 0);
+    }
+    if (dir != NULL)
+        closedir(dir);
+    free(stem);
+    free(dir_path);
+}
+
 /* True if the item file's "expires" is at or before now. */
 static bool file_expired(const char *spool, const char *name, int64_t now)
 {
@@ -101,8 +147,7 @@ size_t kb_feed_store_retract(const char *spool, const char *prefix, char *const 
     while ((d = readdir(dir)) != NULL) {
         const char *name = d->d_name;
         bool mine = strncmp(name, prefix, plen) == 0 && ends_with(name, ".json");
-        bool stale_tmp =
-            name[0] == '.' && strncmp(name + 1, prefix, plen) == 0 && ends_with(name, ".json.tmp");
+        bool stale_tmp = is_leftover(name, prefix, ".json");
         if (!mine && !stale_tmp)
             continue;
         if (mine && bsearch(&name, keep, n_keep, sizeof(*keep), cmp_str) != NULL)
@@ -127,17 +172,11 @@ size_t kb_feed_store_retract(const char *spool, const char *prefix, char *const 
         free(names[i]);
     }
     free(names);
+    remove_state_leftovers(spool, prefix);
     return removed;
 }
 
 /* ---- state ---- */
-
-static char *state_name(const char *prefix)
-{
-    /* "feed-0123abcd-" -> "feed-0123abcd.json" */
-    size_t n = strlen(prefix);
-    return kb_xasprintf("%.*s.json", (int)(n > 0 ? n - 1 : 0), prefix);
-}
 
 void kb_feed_state_free(struct kb_feed_state *st)
 {
@@ -213,8 +252,8 @@ bool kb_feed_state_save(const char *spool, const char *prefix, const char *url,
     char *dir = kb_xasprintf("%s/%s", spool, KB_FEED_STATE_DIR);
     char *name = state_name(prefix);
     char *path = kb_xasprintf("%s/%s", dir, name);
-    bool ok =
-        text != NULL && kb_file_write_atomic(AT_FDCWD, path, path, "feed", text, strlen(text), err);
+    bool ok = text != NULL && kb_file_write_atomic(AT_FDCWD, path, path, KB_FEED_WRITE_TAG, text,
+                                                   strlen(text), err);
     if (text == NULL)
         kb_error_set(err, "%s/%s: cannot encode the state (invalid UTF-8 in a validator?)", dir,
                      name);

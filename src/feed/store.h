@@ -28,15 +28,19 @@ bool kb_feed_store_prepare(const char *spool, struct kb_error *err);
  * if there is none. */
 char *kb_feed_store_read(const char *spool, const char *name, size_t *len);
 
-/* Items are put with kb_spool_put (spool/put.h, tag "feed"): written
- * atomically, and only when they changed. */
+/* The tag of every file kabar feed writes (items with kb_spool_put, the
+ * state with kb_file_write_atomic): their temp files are named
+ * ".feed.NAME.XXXXXX" (core/file.h), which is how a later run finds the
+ * ones a crash left. */
+#define KB_FEED_WRITE_TAG "feed"
 
 /* Removes the files of the spool whose names start with prefix and end in
  * ".json" and are not in keep[0..n_keep) (sorted with strcmp). When
  * expired_only, only those whose "expires" is at or before now go.
- * Leftover ".<prefix>*.tmp" files of an interrupted write go too. Returns
- * how many items files were removed; *failed counts the ones that could
- * not be. */
+ * Leftover temp files of an interrupted write of this feed go too, items'
+ * (".feed.<prefix>*.json.XXXXXX") and the state's in .kabar-feed/.
+ * Returns how many items files were removed; *failed counts the ones that
+ * could not be. */
 size_t kb_feed_store_retract(const char *spool, const char *prefix, char *const *keep,
                              size_t n_keep, bool expired_only, int64_t now, size_t *failed);
 

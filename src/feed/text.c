@@ -138,6 +138,50 @@ bool kb_feed_looks_like_html(const char *s)
 
 /* ---- ids ---- */
 
+static int base64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+char *kb_feed_base64_decode(const char *s, size_t len, size_t *out_len)
+{
+    char *out = kb_xmalloc(len / 4 * 3 + 4);
+    size_t n = 0, pad = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
+        int v = c == '=' ? -2 : base64_value(c);
+        if (v == -1 || (pad > 0 && v != -2) || (v == -2 && ++pad > 2)) {
+            free(out);
+            return NULL; /* not base64, or data after the padding */
+        }
+        if (v < 0)
+            continue;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    out[n] = '\0';
+    *out_len = n;
+    return out;
+}
+
 static uint64_t fnv1a(uint64_t h, const char *s)
 {
     for (; *s; s++) {

@@ -33,6 +33,12 @@ bool kb_feed_html_block(const char *name);
  * titles) are reduced only then, so "a < b" stays as written. */
 bool kb_feed_looks_like_html(const char *s);
 
+/* Decodes base64 (RFC 4648, the standard alphabet; white space anywhere
+ * and missing "=" padding tolerated, as Atom 0.3 mode="base64" content is
+ * written in the wild). Returns a new NUL-terminated string of *out_len
+ * bytes the caller frees, or NULL when s holds anything else. */
+char *kb_feed_base64_decode(const char *s, size_t len, size_t *out_len);
+
 /* A stable 64-bit hash of a and then b (b may be NULL): FNV-1a with a
  * final mix. Not cryptographic: ids only need to be stable across runs and
  * distinct within a spool, and a feed can only collide its own entries. */

@@ -368,6 +368,90 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Links left relative (no xml:base, or a relative one) resolved against
+ * the URL the document came from; absolute ones kept byte for byte. */
+static void test_relative_links(void **state)
+{
+    (void)state;
+    const char *atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\" "
+                       "xml:base=\"news/\"><title>T</title>"
+                       "<entry><title>A</title><link href=\"a?x=1#top\"/></entry>"
+                       "<entry><title>B</title><link href=\"../b\"/></entry>"
+                       "<entry><title>C</title><link href=\"HTTPS://Other.example/%7Ec\"/></entry>"
+                       "<entry><title>D</title><link href=\"//cdn.example/d\"/></entry>"
+                       "<entry><title>E</title><link href=\"/e\" xml:base=\"https://x.example/\"/>"
+                       "</entry></feed>";
+    struct kb_feed_doc doc;
+    parse_ok(atom, NULL, &doc);
+    kb_feed_resolve_links(&doc, "https://site.example/feeds/all.xml");
+    assert_int_equal(doc.n, 5);
+    assert_string_equal(doc.entries[0].link, "https://site.example/feeds/news/a?x=1#top");
+    assert_string_equal(doc.entries[1].link, "https://site.example/feeds/b");
+    assert_string_equal(doc.entries[2].link, "HTTPS://Other.example/%7Ec");
+    assert_string_equal(doc.entries[3].link, "https://cdn.example/d");
+    assert_string_equal(doc.entries[4].link, "https://x.example/e");
+    kb_feed_resolve_links(&doc, NULL); /* nothing to resolve against: unchanged */
+    assert_string_equal(doc.entries[1].link, "https://site.example/feeds/b");
+    kb_feed_doc_free(&doc);
+
+    const char *rss = "<rss version=\"2.0\"><channel><title>T</title>"
+                      "<item><title>A</title><link>./x/../story/1</link></item>"
+                      "<item><title>B</title><link>story/1</link></item></channel></rss>";
+    parse_ok(rss, NULL, &doc);
+    kb_feed_resolve_links(&doc, "http://127.0.0.1:8080/f/feed.xml");
+    assert_string_equal(doc.entries[0].link, "http://127.0.0.1:8080/f/story/1");
+    assert_string_equal(doc.entries[1].link, "http://127.0.0.1:8080/f/story/1");
+    kb_feed_doc_free(&doc);
+}
+
+static void expect_base64(const char *in, const char *want)
+{
+    size_t len = 0;
+    char *got = kb_feed_base64_decode(in, strlen(in), &len);
+    if (want == NULL) {
+        assert_null(got);
+        return;
+    }
+    assert_non_null(got);
+    assert_int_equal(len, strlen(want));
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* Atom 0.3 mode="base64": the decoder, then titles and content read by type. */
+static void test_base64(void **state)
+{
+    (void)state;
+    expect_base64("", "");
+    expect_base64("TWFu", "Man");
+    expect_base64("TWE=", "Ma");
+    expect_base64("TWE", "Ma");
+    expect_base64("TQ==", "M");
+    expect_base64(" VGV4\n dCBo\r\nZXJl\t", "Text here");
+    expect_base64("Q2Fmw6k=", "Caf\xc3\xa9");
+    expect_base64("not base64!", NULL);
+    expect_base64("TQ==TQ", NULL); /* data after the padding */
+    expect_base64("T===", NULL);
+
+    const char *atom03 =
+        "<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\" xml:lang=\"en\">"
+        "<title>T</title>"
+        "<entry><title mode=\"base64\">UGxhaW4gJmFtcDsgPGI+</title><id>1</id></entry>"
+        "<entry><title mode=\"base64\" type=\"text/html\">PGI+Qm9sZDwvYj4gJmFtcDsgbW9yZQ==</title>"
+        "<id>2</id></entry>"
+        "<entry><title mode=\"base64\">?!</title><id>3</id>"
+        "<content mode=\"base64\">Qm9keQ==</content></entry></feed>";
+    struct kb_feed_doc doc;
+    parse_ok(atom03, NULL, &doc);
+    assert_int_equal(doc.format, KB_FEED_ATOM03);
+    assert_int_equal(doc.n, 3);
+    assert_string_equal(doc.entries[0].title, "Plain &amp; <b>"); /* text/plain: as decoded */
+    assert_string_equal(doc.entries[1].title, "Bold & more");
+    assert_null(doc.entries[2].title);
+    assert_string_equal(doc.entries[2].summary, "Body");
+    kb_feed_doc_free(&doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,6 +464,8 @@ int main(void)
         cmocka_unit_test(test_hostile_xml),
         cmocka_unit_test(test_map_entry),
         cmocka_unit_test(test_entry_key),
+        cmocka_unit_test(test_relative_links),
+        cmocka_unit_test(test_base64),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,6 +12,7 @@ are never taken from kabar's output.
   python3 tests/feed/corpus/gen.py            # rewrite cases/
   python3 tests/feed/corpus/gen.py --check    # exit 1 if cases/ is stale
 """
+import base64
 import json
 import os
 import sys
@@ -291,6 +292,23 @@ def format_cases():
     case("fmt-atom03-plain", atom(["Caf&#233; &amp; th&#233;", "Pr&#233;sident &#8211; vote"],
                                   ns="http://purl.org/atom/ns#", extra=' version="0.3"', lang="fr"),
          "application/xml", ["Café & thé", "Président – vote"])
+    # Atom 0.3 mode="base64": titles and content held as base64 octets
+    # (wrapped, unpadded), plain or HTML by their type; one is no base64.
+    def b64(t, wrap=False):
+        coded = base64.b64encode(t.encode("utf-8")).decode("ascii")
+        return "\n".join(coded[i:i + 20] for i in range(0, len(coded), 20)) if wrap else coded
+
+    raw64 = [
+        '<title mode="base64">%s</title><id>tag:b,2004:1</id>' % b64(T["cs"][0]),
+        '<title mode="base64" type="text/html">%s</title><id>tag:b,2004:2</id>'
+        % b64("<b>%s</b> &amp; dnes" % T["cs"][1], wrap=True),
+        '<title mode="base64">%s</title><id>tag:b,2004:3</id>' % b64(T["cs"][2]).rstrip("="),
+        '<title mode="base64">not base64!</title><id>tag:b,2004:4</id>'
+        '<content mode="base64" type="text/plain">%s</content>' % b64("Content in base64"),
+    ]
+    case("fmt-atom03-base64", atom([{"raw": r} for r in raw64], lang="cs", ns="http://purl.org/atom/ns#",
+                                   extra=' version="0.3"'), "application/atom+xml",
+         [T["cs"][0], T["cs"][1] + " & dnes", T["cs"][2], "Content in base64"])
     # JSON Feed 1.0 (numeric ids allowed) and 1.1.
     extra = [{"id": 77, "url": "https://j.example/77", "content_html": "<p>Only &ldquo;HTML&rdquo; content</p>"},
              {"id": "t", "title": "Caf&eacute; &amp; croissant", "content_text": "x"}]
@@ -334,6 +352,23 @@ def format_cases():
     items = [{"raw": '<title>%s</title><link>/a/%d</link>' % (esc(t), i)} for i, t in enumerate(T["am"])]
     case("fmt-rss2-relative-links", rss2(items, root_attrs='version="2.0" xml:base="https://am.example/"',
                                          lang="am"), "application/rss+xml", T["am"])
+    # Relative links with no xml:base (or a relative one) are resolved
+    # against the URL the feed came from (RFC 3986): the server serves each
+    # case as /f/NAME.body, so "story/1", "/f/story/1" and "./x/../story/1"
+    # are one link, and the older entries naming it are the same story again.
+    items = [{"raw": "<title>%s</title><link>%s</link><pubDate>%s</pubDate>" % (t, l, ENTRY_DATE[i])}
+             for i, (t, l) in enumerate([("Relative link, newest", "story/1"),
+                                         ("Same link by its path", "/f/story/1"),
+                                         ("Same link with dot segments", "./x/../story/1"),
+                                         ("Another relative link", "story/2")])]
+    case("fmt-rss2-relative-no-base", rss2(items), "application/rss+xml",
+         ["Relative link, newest", "Another relative link"])
+    raw = ['<title>Under a relative base</title><link href="a"/><updated>%s</updated>' % ISO_DATE[0],
+           '<title>Same story by its path</title><link href="/f/news/a"/><updated>%s</updated>'
+           % ISO_DATE[1],
+           '<title>Another under the base</title><link href="b"/><updated>%s</updated>' % ISO_DATE[2]]
+    case("fmt-atom-relative-base", atom([{"raw": r} for r in raw], extra=' xml:base="news/"'),
+         "application/atom+xml", ["Under a relative base", "Another under the base"])
     # Atom title types: text, html, xhtml (with script and style to drop).
     raw = ['<title type="text">a &lt; b &amp;&amp; c &gt; d</title><id>t1</id>',
            '<title type="html">&lt;b&gt;Bold&lt;/b&gt; move &amp;amp; &lt;i&gt;more&lt;/i&gt;</title><id>t2</id>',
