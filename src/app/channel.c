@@ -47,7 +47,7 @@ struct kb_channel *kb_channel_new(void)
 
 struct kb_storyq *kb_channel_stories(struct kb_channel *ch)
 {
-    return ch->stories;
+    return ch != NULL ? ch->stories : NULL;
 }
 
 void kb_ready_release(struct kb_ready *r)

@@ -97,7 +97,8 @@ void kb_channel_set_counts(struct kb_channel *ch, const struct kb_channel_counts
 int kb_channel_fd(struct kb_channel *ch);
 void kb_channel_ack(struct kb_channel *ch);
 
-/* Both: the queue of story slides (app/slides.h), owned by the channel. */
+/* Both: the queue of story slides (app/slides.h), owned by the channel;
+ * NULL for a NULL channel. */
 struct kb_storyq *kb_channel_stories(struct kb_channel *ch);
 
 /* Both: asks the ingest thread to finish. */

@@ -25,7 +25,8 @@ void kb_loop_slides_place(struct kb_loop *L)
      * slide's height so four lines and a summary still fit. */
     double lines = kb_scene_lines(L->logical_w, L->logical_h);
     int px = (int)lround(fmin(lines * cfg->quote_size * 1.25, r.h / 9.0));
-    kb_storyq_set_size(kb_channel_stories(L->ch), r.w, r.h, r.h > 0 ? px : 0);
+    if (kb_channel_stories(L->ch) != NULL)
+        kb_storyq_set_size(kb_channel_stories(L->ch), r.w, r.h, r.h > 0 ? px : 0);
 }
 
 void kb_loop_slides_apply(struct kb_loop *L)
@@ -37,7 +38,8 @@ void kb_loop_slides_apply(struct kb_loop *L)
     if (!want && L->slides != NULL) {
         kb_slides_free(L->slides);
         L->slides = NULL;
-        kb_storyq_set_size(kb_channel_stories(L->ch), 0, 0, 0);
+        if (kb_channel_stories(L->ch) != NULL)
+            kb_storyq_set_size(kb_channel_stories(L->ch), 0, 0, 0);
     }
     if (L->slides == NULL)
         return;
@@ -63,6 +65,10 @@ int kb_loop_slides_frame(struct kb_loop *L)
     if (L->slides == NULL)
         return -1;
     struct kb_storyq *q = kb_channel_stories(L->ch);
+    int qw, qh, qpx;
+    /* The channel may come after the config was applied: tell it the size. */
+    if (!kb_storyq_size(q, &qw, &qh, &qpx) || qw != kb_slides_rect(L->slides).w)
+        kb_loop_slides_place(L);
     /* A breaking story is at the head of the queue: it goes on at once. */
     bool next = kb_slides_wants_next(L->slides, L->t);
     struct kb_story *s = kb_storyq_take_if(q, next);
