@@ -188,6 +188,7 @@ static void run_frames(struct kb_loop *L)
         }
         if (kb_blank_dark(L)) { /* display_schedule: black, a frame a second, watchdog fed */
             upkeep(L, &u, mono_s());
+            kb_pace_advance(&p, o->virtual_clock ? 0 : mono_s()); /* dark time counts */
             continue;
         }
         /* A wall tile draws the shared clock's frame (app/wall.h). */
