@@ -27,6 +27,10 @@ shot crawl-ar 13 --size 1280x720 --set languages=ar --set screen_lang=ar --set q
 shot crawl-ja 13 --size 1280x720 --set languages=ja --set screen_lang=ja --set quotes=crawl
 # The quote panel on its own.
 shot panel 3 --size 1280x720 --set languages=fr
+# Story slides: landscape, portrait, right-to-left.
+shot slide-landscape 3 --size 1280x720 --set languages=fr --set panel=stories
+shot slide-portrait 3 --size 720x1280 --set languages=ja --set panel=stories
+shot slide-arabic 3 --size 1280x720 --set languages=ar --set panel=stories
 # Breaking news: the demo spool and one breaking item.
 mkdir "$tmp/spool"
 cp assets/demo-spool/*.json "$tmp/spool/"
