@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "spool/parse.h"
+#include "spool/images.h"
 #include "spool/put.h"
 #include "spool/spool_internal.h"
 
@@ -262,7 +263,8 @@ static void load(struct kb_spool *s, struct sfile *f, const struct stat *lst, in
  * unchanged (an inotify event said it was written). */
 void kb_spool_check_name(struct kb_spool *s, const char *name, int64_t now_ms, bool forced)
 {
-    if (in_progress_name(name) || strcmp(name, KB_SPOOL_REJECTED_DIR) == 0)
+    if (in_progress_name(name) || strcmp(name, KB_SPOOL_REJECTED_DIR) == 0 ||
+        strcmp(name, KB_SPOOL_IMAGES_DIR) == 0)
         return;
     char path[PATH_MAX + NAME_MAX + 2];
     path_of(s, name, path, sizeof(path));
