@@ -86,15 +86,19 @@ static enum kb_read_result read_all(int fd, const char *where, size_t max_bytes,
     return KB_READ_OK;
 }
 
-enum kb_read_result kb_file_read(int dirfd, const char *name, const char *where, size_t max_bytes,
-                                 char **buf, size_t *len, struct stat *st, struct kb_error *err)
+/* kb_file_read and kb_file_read_named: follow says whether a symlink as
+ * name's last component is followed. */
+static enum kb_read_result read_file(int dirfd, const char *name, const char *where, bool follow,
+                                     size_t max_bytes, char **buf, size_t *len, struct stat *st,
+                                     struct kb_error *err)
 {
     memset(st, 0, sizeof(*st));
     *buf = NULL;
     *len = 0;
     /* O_NOFOLLOW: a symlink could point anywhere (/etc/shadow, a FIFO, a
      * 1 TB file); O_NONBLOCK: opening a FIFO must not hang the thread. */
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    int fd = openat(dirfd, name,
+                    O_RDONLY | (follow ? 0 : O_NOFOLLOW) | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return open_failed(dirfd, name, where, errno, err);
 
@@ -112,6 +116,22 @@ enum kb_read_result kb_file_read(int dirfd, const char *name, const char *where,
     }
     close(fd);
     return result;
+}
+
+enum kb_read_result kb_file_read(int dirfd, const char *name, const char *where, size_t max_bytes,
+                                 char **buf, size_t *len, struct stat *st, struct kb_error *err)
+{
+    return read_file(dirfd, name, where, false, max_bytes, buf, len, st, err);
+}
+
+bool kb_file_read_named(const char *path, size_t max_bytes, char **buf, size_t *len,
+                        struct kb_error *err)
+{
+    struct stat st;
+    enum kb_read_result r = read_file(AT_FDCWD, path, path, true, max_bytes, buf, len, &st, err);
+    if (r == KB_READ_GONE)
+        kb_error_set(err, "%s: %s", path, strerror(ENOENT));
+    return r == KB_READ_OK;
 }
 
 /* Opens a new temp file for name under dirfd: ".TAG.BASE.XXXXXX" in name's

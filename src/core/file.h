@@ -38,6 +38,15 @@ enum kb_read_result {
 enum kb_read_result kb_file_read(int dirfd, const char *name, const char *where, size_t max_bytes,
                                  char **buf, size_t *len, struct stat *st, struct kb_error *err);
 
+/* The same for a file the operator named by its path (the config file, the
+ * font chain): a symlink there is followed, since the operator chose it,
+ * but what it leads to must still be a regular file of at most max_bytes,
+ * never a FIFO, a device or a folder. False with err set ("PATH: No such
+ * file or directory", "PATH: a FIFO, not a regular file" ...) otherwise.
+ * On success *buf is a new buffer the caller frees, NUL after *len bytes. */
+bool kb_file_read_named(const char *path, size_t max_bytes, char **buf, size_t *len,
+                        struct kb_error *err);
+
 /* "a directory", "a FIFO" ...: what a non-regular file is, for messages.
  * A static string. */
 const char *kb_file_kind(mode_t mode);

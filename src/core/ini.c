@@ -4,7 +4,11 @@
 #include <ini.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/file.h"
+#include "core/limits.h"
 
 struct state {
     const char *path;
@@ -48,12 +52,23 @@ static int handler(void *user, const char *section, const char *name, const char
 
 bool kb_ini_read(const char *path, kb_ini_fn fn, void *user, struct kb_error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
+    /* Read whole through core/file (bounded, never a FIFO that would hang
+     * the start), then parsed from memory. */
+    char *text;
+    size_t len;
+    if (!kb_file_read_named(path, KB_CONFIG_MAX_BYTES, &text, &len, err))
+        return false;
+    FILE *f = len > 0 ? fmemopen(text, len, "r") : NULL;
+    if (f == NULL) {
+        free(text);
+        if (len == 0)
+            return true; /* an empty file: no keys */
         return kb_error_set(err, "%s: %s", path, strerror(errno));
+    }
     struct state st = {path, f, 0, fn, user, err, false};
     int r = ini_parse_stream(reader, &st, handler, &st);
     fclose(f);
+    free(text);
     if (st.failed)
         return false;
     if (r != 0)

@@ -43,7 +43,8 @@
 #define KB_LANG_MAX 64
 /* A file name in the spool (NAME_MAX on Linux). */
 #define KB_NAME_MAX 255
-/* Config file: a hand-written INI of a few dozen keys. */
+/* Config file: a hand-written INI of a few dozen keys (core/ini.c refuses a
+ * bigger one, or a FIFO, rather than hang or fill memory at start). */
 #define KB_CONFIG_MAX_BYTES (256 * 1024)
 
 /* A config line inih reads whole: Debian's inih has INI_MAX_LINE 200, less
@@ -70,6 +71,9 @@
 #define KB_FONT_STRIKES_MAX 8
 /* Directories named in a font chain file. */
 #define KB_FONT_CHAIN_PATHS_MAX 16
+/* A font chain file: the shipped one is 4 KiB; a hand-written one with
+ * every script of Unicode stays far below this. */
+#define KB_FONT_CHAIN_MAX_BYTES (256 * 1024)
 /* One line of a font chain file: a path and a few options. */
 #define KB_FONT_CHAIN_LINE_MAX 4096
 /* Code points fontconfig found nothing for, remembered so it is asked once;

@@ -11,6 +11,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/file.h"
+#include "core/limits.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "text/fonts_internal.h"
@@ -155,12 +157,20 @@ static void parse_line(struct kb_fonts *fonts, struct parse *p, char *line)
 
 bool kb_chain_read(struct kb_fonts *fonts, const char *chain_file, struct kb_error *err)
 {
-    FILE *fp = fopen(chain_file, "r");
-    if (fp == NULL)
+    /* Read whole through core/file (bounded, never a FIFO), then by line. */
+    char *text;
+    size_t len;
+    if (!kb_file_read_named(chain_file, KB_FONT_CHAIN_MAX_BYTES, &text, &len, err))
+        return false;
+    FILE *fp = fmemopen(text, len > 0 ? len : 1, "r"); /* "" holds its NUL: no line */
+    if (fp == NULL) {
+        free(text);
         return kb_error_set(err, "%s: %s", chain_file, strerror(errno));
+    }
     struct parse p = {.file = chain_file};
     if (FT_Init_FreeType(&p.lib) != 0) {
         fclose(fp);
+        free(text);
         return kb_error_set(err, "cannot initialise FreeType");
     }
     char line[KB_FONT_CHAIN_LINE_MAX];
@@ -169,6 +179,7 @@ bool kb_chain_read(struct kb_fonts *fonts, const char *chain_file, struct kb_err
         parse_line(fonts, &p, line);
     }
     fclose(fp);
+    free(text);
     FT_Done_FreeType(p.lib);
     for (int i = 0; i < p.n_paths; i++)
         free(p.paths[i]);

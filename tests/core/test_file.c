@@ -174,6 +174,53 @@ static int count_names(const char *prefix)
     return n;
 }
 
+/* A file the operator names (config, font chain): a symlink is followed to
+ * a regular file; a FIFO, a folder, a missing file or one over the bound
+ * are refused with the path in the line, and no FIFO is waited on. */
+static void test_read_named(void **state)
+{
+    (void)state;
+    char path[512], link[512], fifo[512], big[512], missing[512], want[700];
+    put("conf", "a = 1\n", 6);
+    snprintf(path, sizeof(path), "%s/conf", dir);
+    snprintf(link, sizeof(link), "%s/link", dir);
+    assert_int_equal(symlink(path, link), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    struct kb_error err = {""};
+    assert_true(kb_file_read_named(link, 64, &buf, &len, &err));
+    assert_int_equal(len, 6);
+    assert_string_equal(buf, "a = 1\n");
+    free(buf);
+
+    assert_false(kb_file_read_named(path, 5, &buf, &len, &err));
+    assert_null(buf);
+    snprintf(want, sizeof(want), "%s: 6 bytes, more than the limit of 5", path);
+    assert_string_equal(err.msg, want);
+
+    snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    assert_false(kb_file_read_named(fifo, 64, &buf, &len, &err));
+    snprintf(want, sizeof(want), "%s: a FIFO, not a regular file", fifo);
+    assert_string_equal(err.msg, want);
+
+    assert_false(kb_file_read_named(dir, 64, &buf, &len, &err));
+    snprintf(want, sizeof(want), "%s: a directory, not a regular file", dir);
+    assert_string_equal(err.msg, want);
+
+    snprintf(missing, sizeof(missing), "%s/none", dir);
+    assert_false(kb_file_read_named(missing, 64, &buf, &len, &err));
+    snprintf(want, sizeof(want), "%s: No such file or directory", missing);
+    assert_string_equal(err.msg, want);
+
+    snprintf(big, sizeof(big), "%s/empty", dir);
+    put("empty", "", 0);
+    assert_true(kb_file_read_named(big, 64, &buf, &len, &err));
+    assert_int_equal(len, 0);
+    assert_string_equal(buf, "");
+    free(buf);
+}
+
 static void test_write_atomic(void **state)
 {
     (void)state;
@@ -239,6 +286,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_symlink_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fifo_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folder_and_missing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_named, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_atomic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_fails_cleanly, setup, teardown),
     };
