@@ -104,8 +104,9 @@ cp "$root/boot/vmlinuz-$kver" "$boot/vmlinuz"
 cp "$root/boot/initrd.img-$kver" "$boot/initrd.img"
 rm -f "$root"/boot/vmlinuz* "$root"/boot/initrd.img* # on the FAT only: one copy
 install -m 644 "$here/kabar.conf" "$boot/kabar.conf"
-mkdir -p "$boot/network"
+mkdir -p "$boot/network" "$boot/spool"
 install -m 644 "$here/network-README.txt" "$boot/network/README.txt"
+install -m 644 "$here/spool-README.txt" "$boot/spool/README.txt"
 cmdline="root=LABEL=kabar-root rootfstype=ext4 ro rootwait fsck.mode=skip consoleblank=0 quiet loglevel=3 vt.global_cursor_default=0 net.ifnames=0"
 if [ "$pi" = yes ]; then
   cp -r "$root"/usr/lib/raspi-firmware/. "$boot/"

@@ -50,6 +50,7 @@ ln -sf /lib/systemd/system/kabar.service "$root/etc/systemd/system/multi-user.ta
 mkdir -p "$root/etc/systemd/system/local-fs.target.wants" "$root/etc/systemd/system/network-pre.target.wants"
 ln -sf /etc/systemd/system/kabar-grow-data.service "$root/etc/systemd/system/local-fs.target.wants/"
 ln -sf /etc/systemd/system/kabar-boot-network.service "$root/etc/systemd/system/network-pre.target.wants/"
+ln -sf /etc/systemd/system/kabar-boot-spool.service "$root/etc/systemd/system/multi-user.target.wants/"
 ln -sf /lib/systemd/system/systemd-networkd.service "$root/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
 ln -sf /lib/systemd/system/systemd-resolved.service "$root/etc/systemd/system/multi-user.target.wants/systemd-resolved.service"
 ln -sf /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"

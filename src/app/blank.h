@@ -1,5 +1,5 @@
 /* Never blank, checked by kabar itself; and dark on purpose outside the
- * display_schedule (docs/display.md, "Never blank" and "Screens sleep").
+ * display_schedule (docs/kiosk.md, "Never blank, and dark at night").
  *
  * - kb_blank_screen_open opens the screen and draws a probe it reads back;
  *   a renderer that draws nothing is logged in one error line and the next

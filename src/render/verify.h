@@ -1,7 +1,7 @@
 /* Does the renderer draw? kabar reads back what it drew, because a renderer
  * can accept every call, clear the screen and draw nothing else (SDL's
- * "opengl" renderer on KMSDRM with Mesa's llvmpipe: docs/display.md, "Never
- * blank"). Nothing here allocates beyond the call. */
+ * "opengl" renderer on KMSDRM with Mesa's llvmpipe: docs/kiosk.md, "Never
+ * blank, and dark at night"). Nothing here allocates beyond the call. */
 #ifndef KB_RENDER_VERIFY_H
 #define KB_RENDER_VERIFY_H
 

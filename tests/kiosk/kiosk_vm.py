@@ -225,6 +225,25 @@ def check_schedule(m, out):
           f"inside again: {detail}")
 
 
+def check_renderers(m, out):
+    """The two renderers found drawing nothing or the wrong thing on KMSDRM
+    with Mesa's llvmpipe: opengl (kabar must find it blank and fall back)
+    and software (must really be software, not SDL's silent opengl)."""
+    for driver, want in (("opengl", "falling back to opengles2"), ("software", "renderer software")):
+        boot_conf_edit(m, f"/^\\[screen\\]/a render_driver = {driver}")
+        m.sh("systemctl restart kabar")
+        t0 = time.monotonic()
+        wait_active(m, 120)
+        ok, detail = crawling(m, out, f"renderer-{driver}")
+        _, jl, _ = m.sh(f"journalctl -b -u kabar -o cat --since=-{int(time.monotonic() - t0) + 5}s "
+                        "| grep -E 'renderer|draws nothing' || true")
+        boot_conf_edit(m, f"/^render_driver = {driver}/d")
+        check(f"renderer {driver}", ok and want in jl,
+              f"render_driver = {driver}: {' / '.join(jl.strip().splitlines())}; {detail}")
+    m.sh("systemctl restart kabar")
+    wait_active(m, 120)
+
+
 # Power cuts. Each boot gets its own list of operations on ten items (write
 # a new version, or retract); the writer in the guest logs each finished
 # operation's number, fsynced, on the data partition. After the next boot
@@ -371,7 +390,8 @@ def main():
         ok, detail = crawling(m, a.out, "crawl")
         check("crawl", ok, detail)
         steps = [("spool", check_spool), ("watchdog", check_watchdog),
-                 ("reload", check_reload), ("schedule", check_schedule)]
+                 ("reload", check_reload), ("schedule", check_schedule),
+                 ("renderers", check_renderers)]
         for name, fn in steps:
             if only is None or name in only:
                 t = time.monotonic()

@@ -2,7 +2,7 @@
 
 QMP (QEMU's monitor) grabs frames and pulls the plug; the guest agent runs
 commands inside; the serial console goes to a file. Standard library only.
-tests/kiosk/README.md says what the checks prove and what they cannot.
+docs/kiosk.md ("What the VM proves") says what the checks prove and what they cannot.
 """
 
 import base64
