@@ -82,7 +82,7 @@ static const char *quote(const char *s, size_t len, char *buf, size_t size)
     return buf;
 }
 
-static const char *type_name(const json_t *v)
+const char *kb_item_json_type(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT:
@@ -126,7 +126,7 @@ static bool get_string(struct parse *p, const char *name, bool required, const c
     }
     if (!json_is_string(v))
         return kb_error_set(p->err, "%s: field \"%s\": expected a string, got %s", p->where, name,
-                            type_name(v));
+                            kb_item_json_type(v));
     *out = json_string_value(v);
     *len = json_string_length(v);
     return true;
@@ -145,8 +145,11 @@ static bool check_utf8(struct parse *p, const char *name, const char *s, size_t 
     return true;
 }
 
-/* An id-like field (id, story). */
-static bool get_id(struct parse *p, const char *name, bool required, char *out)
+/* A short token field: an id (id, story) or a language tag (lang,
+ * translated_from), of at most max bytes that valid accepts, copied into
+ * out ("" when absent). what names the kind in the error line. */
+static bool get_token(struct parse *p, const char *name, bool required, size_t max,
+                      bool (*valid)(const char *), const char *what, char *out)
 {
     const char *s;
     size_t len = 0;
@@ -155,33 +158,26 @@ static bool get_id(struct parse *p, const char *name, bool required, char *out)
     out[0] = '\0';
     if (s == NULL)
         return true;
-    if (len > KB_ID_MAX || strlen(s) != len || !kb_id_valid(s)) {
+    if (len > max || strlen(s) != len || !valid(s)) {
         char q[QUOTE_MAX * 6];
-        return kb_error_set(p->err,
-                            "%s: field \"%s\": %s is not a valid id (1-%d characters of A-Z a-z "
-                            "0-9 . _ : -)",
-                            p->where, name, quote(s, len, q, sizeof(q)), KB_ID_MAX);
+        return kb_error_set(p->err, "%s: field \"%s\": %s is not %s", p->where, name,
+                            quote(s, len, q, sizeof(q)), what);
     }
     memcpy(out, s, len + 1);
     return true;
 }
 
+static bool get_id(struct parse *p, const char *name, bool required, char *out)
+{
+    char what[80];
+    snprintf(what, sizeof(what), "a valid id (1-%d characters of A-Z a-z 0-9 . _ : -)", KB_ID_MAX);
+    return get_token(p, name, required, KB_ID_MAX, kb_id_valid, what, out);
+}
+
 static bool get_lang(struct parse *p, const char *name, bool required, char *out)
 {
-    const char *s;
-    size_t len = 0;
-    if (!get_string(p, name, required, &s, &len))
-        return false;
-    out[0] = '\0';
-    if (s == NULL)
-        return true;
-    if (len > KB_LANG_MAX || strlen(s) != len || !kb_lang_tag_valid(s)) {
-        char q[QUOTE_MAX * 6];
-        return kb_error_set(p->err, "%s: field \"%s\": %s is not a BCP 47 language tag", p->where,
-                            name, quote(s, len, q, sizeof(q)));
-    }
-    memcpy(out, s, len + 1);
-    return true;
+    return get_token(p, name, required, KB_LANG_MAX, kb_lang_tag_valid, "a BCP 47 language tag",
+                     out);
 }
 
 /* One of a fixed set of words; *out keeps its default when absent. */
@@ -342,7 +338,7 @@ static bool parse_story_fields(struct parse *p, struct kb_item *item)
     LOG_WARN_ONCE(p->where,
                   "%s: field \"image\": %s is not a picture name in images/ (A-Z a-z "
                   "0-9 . _ : - ending in .png, .jpg, .jpeg or .webp): shown without it",
-                  p->where, s ? quote(s, strlen(s), q, sizeof(q)) : type_name(v));
+                  p->where, s ? quote(s, strlen(s), q, sizeof(q)) : kb_item_json_type(v));
     return true;
 }
 
@@ -414,7 +410,7 @@ struct kb_item *kb_item_from_json(json_t *obj, const char *where, int64_t mtime,
         *unknown = NULL;
     if (!json_is_object(obj)) {
         kb_error_set(err, "%s: expected an object, got %s", where,
-                     obj ? type_name(obj) : "nothing");
+                     obj ? kb_item_json_type(obj) : "nothing");
         return NULL;
     }
     struct kb_item *item = kb_xcalloc(1, sizeof(*item));

@@ -13,6 +13,11 @@
 #include "spool/id.h" /* kb_id_valid and kb_lang_tag_valid come with items */
 #include "core/limits.h"
 
+/* "an object", "an array", "a string", "a number", "a boolean" or "null":
+ * a JSON value's type, as error lines about items and spool files name it.
+ * A static string. */
+const char *kb_item_json_type(const json_t *v);
+
 enum kb_item_kind { KB_KIND_HEADLINE = 0, KB_KIND_QUOTE };
 enum kb_priority { KB_PRIORITY_NORMAL = 0, KB_PRIORITY_HIGH, KB_PRIORITY_BREAKING };
 enum kb_item_dir { KB_ITEM_DIR_AUTO = 0, KB_ITEM_DIR_LTR, KB_ITEM_DIR_RTL };

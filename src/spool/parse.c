@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
+#include "spool/item.h"
 #include "spool/map.h"
 
 /* A key name quoted in an error line is cut to this many bytes. */
@@ -165,21 +166,6 @@ static void merge_unknown(char **all, char *list)
     free(list);
 }
 
-static const char *json_type_name(const json_t *v)
-{
-    if (json_is_object(v))
-        return "an object";
-    if (json_is_array(v))
-        return "an array";
-    if (json_is_string(v))
-        return "a string";
-    if (json_is_number(v))
-        return "a number";
-    if (json_is_boolean(v))
-        return "a boolean";
-    return "null";
-}
-
 /* Rewrites the jansson message that names its own API flag rather than
  * the problem; the rest ("near '...'") stays. */
 static const char *syntax_message(const char *text, char *buf, size_t size)
@@ -268,14 +254,14 @@ bool kb_spool_parse(const char *buf, size_t len, const char *where, int64_t mtim
     if (!json_is_object(root)) {
         kb_error_set(err,
                      "%s: expected an object (one item, or a bundle {\"items\": [...]}), got %s",
-                     where, json_type_name(root));
+                     where, kb_item_json_type(root));
         goto done;
     }
     json_t *array = json_object_get(root, "items");
     if (array != NULL) {
         if (!json_is_array(array)) {
             kb_error_set(err, "%s: field \"items\": expected an array, got %s", where,
-                         json_type_name(array));
+                         kb_item_json_type(array));
             goto done;
         }
         ok = parse_bundle(root, array, where, mtime, max_items, &unknown, items, n, err);
