@@ -7,10 +7,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cmd.h"
 #include "cli/usage.h"
+#include "core/clock.h"
 #include "kabar_build.h"
 
 static const char usage_main[] =
@@ -59,9 +59,7 @@ static bool wants_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    kb_cmd_process_start = (double)start.tv_sec + start.tv_nsec / 1e9;
+    kb_cmd_process_start = kb_clock_mono();
     const char *cmd = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
     if (cmd == NULL) {
         if (argc > 1 && is_flag(argv[1], "--version", "-V")) {

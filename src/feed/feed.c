@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #define LOG_MODULE "feed"
+#include "core/clock.h"
 #include "core/date.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -21,13 +22,6 @@
 #include "feed/text.h"
 #include "spool/item.h"
 #include "spool/put.h"
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void kb_feed_follow_init(struct kb_feed_follow *ff, const struct kb_feed_source *src)
 {
@@ -293,7 +287,7 @@ bool kb_feed_update(const struct kb_feed_options *o, struct kb_feed_follow *ff,
         return true;
     }
     struct kb_feed_doc doc;
-    double t0 = mono_now();
+    double t0 = kb_clock_mono();
     if (!kb_feed_parse(res.body, res.len, res.content_type, KB_FEED_ENTRIES_MAX, &doc, err)) {
         kb_feed_response_free(&res);
         free(settings);
@@ -334,7 +328,7 @@ bool kb_feed_update(const struct kb_feed_options *o, struct kb_feed_follow *ff,
                "feed %s: %s, %zu entries: %zu written, %zu unchanged, %zu bad, %zu expired, %zu "
                "retracted (%.0f ms)",
                f->url, kb_feed_format_name(doc.format), doc.n, t.written, t.unchanged, t.bad,
-               t.expired, t.retracted, (mono_now() - t0) * 1000);
+               t.expired, t.retracted, (kb_clock_mono() - t0) * 1000);
     }
     for (size_t i = 0; keep != NULL && i < n_keep; i++)
         free(keep[i]);

@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #define LOG_MODULE "feed"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "feed/feed.h"
@@ -32,13 +33,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_flag = 1;
-}
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Sleeps up to s seconds, in short steps so a stop signal that lands just
@@ -87,7 +81,7 @@ static void after_fetch(struct run *r, struct kb_feed_follow *f, bool ok,
     else
         LOG_DBG("feed %s: still failing (%u): %s; next try in %.1f s", url, f->failures, err->msg,
                 delay);
-    f->due = mono_now() + delay;
+    f->due = kb_clock_mono() + delay;
 }
 
 /* --once: each feed fetched once; 1 if one failed. */
@@ -107,7 +101,7 @@ static int run_once(struct run *r)
 /* Until a stop signal: the feed due first, fetched when it is due. */
 static int run_forever(struct run *r)
 {
-    double now = mono_now();
+    double now = kb_clock_mono();
     for (size_t i = 0; i < r->n; i++)
         r->feeds[i].due = now;
     while (!stop_flag) {
@@ -116,13 +110,13 @@ static int run_forever(struct run *r)
             if (r->feeds[i].due < next->due)
                 next = &r->feeds[i];
         }
-        double wait = next->due - mono_now();
+        double wait = next->due - kb_clock_mono();
         if (wait > 0) {
             sleep_for(wait);
             continue;
         }
         struct kb_error err;
-        double started = mono_now();
+        double started = kb_clock_mono();
         bool ok = kb_feed_update(r->o, next, &stop_flag, &err);
         if (stop_flag)
             break; /* an interrupted transfer is no failure of the feed */
