@@ -64,6 +64,7 @@ struct kb_loop {
     int logical_w, logical_h;
     bool breaking;
     struct kb_wall *wall; /* NULL unless this screen is a tile of a video wall */
+    int64_t wall_frame;   /* the shared frame drawn last */
 };
 
 /* Open: fonts, the screen, the atlas, the crawl, the chrome, the channel
@@ -111,6 +112,11 @@ void kb_loop_fit_bar(struct kb_loop *L);
 bool kb_loop_wall_open(struct kb_loop *L);
 /* L->layout for this tile of the wall. */
 void kb_loop_wall_scene(struct kb_loop *L);
+/* --record's file for loop pass n (the caller frees it), or NULL if pass n
+ * is not recorded: every --every-th pass, frame-NNNNNN.png; on a wall
+ * every --every-th shared frame, wall-FRAME.png, so the tiles' pictures of
+ * one moment have one name. */
+char *kb_loop_record_path(const struct kb_loop *L, uint64_t n);
 /* The crawl from the wall's schedule at shared frame `frame`. */
 void kb_loop_wall_feed(struct kb_loop *L, uint64_t frame);
 

@@ -37,8 +37,8 @@ static void save_pictures(struct kb_loop *L, uint64_t n, bool last)
         else
             LOG_ERR("%s", err.msg);
     }
-    if (o->record_dir != NULL && o->record_every > 0 && n % (uint64_t)o->record_every == 0) {
-        char *path = kb_xasprintf("%s/frame-%06llu.png", o->record_dir, (unsigned long long)n);
+    char *path = kb_loop_record_path(L, n);
+    if (path != NULL) {
         if (!kb_screen_save_png(&L->screen, path, &err))
             LOG_ERR("%s", err.msg);
         free(path);

@@ -8,6 +8,7 @@
 #include "app/wall.h"
 #include "app/wall_view.h"
 #include "core/log.h"
+#include "core/xmalloc.h"
 
 bool kb_loop_wall_open(struct kb_loop *L)
 {
@@ -46,10 +47,25 @@ static void publish_layout(struct kb_loop *L)
 
 void kb_loop_wall_feed(struct kb_loop *L, uint64_t frame)
 {
+    L->wall_frame = (int64_t)frame;
     publish_layout(L);
     int64_t breaking_at;
     kb_wall_feed(L->wall, L->crawl, (int64_t)frame, &breaking_at);
     /* The bar's flash counts from the frame the run began on every tile. */
     if (breaking_at >= 0)
         L->breaking_since = L->t - (double)((int64_t)frame - breaking_at) / L->cfg.refresh_hz;
+}
+
+char *kb_loop_record_path(const struct kb_loop *L, uint64_t n)
+{
+    const struct kb_run_opts *o = L->o;
+    if (o->record_dir == NULL || o->record_every <= 0)
+        return NULL;
+    if (L->wall == NULL)
+        return n % (uint64_t)o->record_every == 0
+                   ? kb_xasprintf("%s/frame-%06llu.png", o->record_dir, (unsigned long long)n)
+                   : NULL;
+    if (L->wall_frame % o->record_every != 0)
+        return NULL;
+    return kb_xasprintf("%s/wall-%lld.png", o->record_dir, (long long)L->wall_frame);
 }

@@ -99,6 +99,10 @@ static void write_stats(struct kb_loop *L)
         .origin = L->t0,
         .first_frame = L->first_frame,
         .loaded = counts.loaded_at,
+        .wall = L->wall != NULL ? L->cfg.wall : NULL,
+        .tile = L->cfg.wall_tile,
+        .wall_frame = L->wall_frame,
+        .wall_offset_ms = L->wall != NULL ? kb_wall_offset_ms(L->wall) : 0,
     };
     struct kb_error err;
     if (!kb_stats_write(L->stats, &x, L->o->stats, &err))

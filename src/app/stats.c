@@ -233,6 +233,11 @@ bool kb_stats_write(const struct kb_stats *st, const struct kb_stats_extra *x, c
                                   "blank", (json_int_t)nb.blank, "dark", nb.dark));
     json_object_set_new(root, "size", json_pack("[i, i]", x->width, x->height));
     json_object_set_new(root, "px_per_frame", json_real(x->px_per_frame));
+    if (x->wall != NULL)
+        json_object_set_new(root, "wall",
+                            json_pack("{s:s, s:s, s:I, s:f}", "wall", x->wall, "tile", x->tile,
+                                      "frame", (json_int_t)x->wall_frame, "offset_ms",
+                                      x->wall_offset_ms));
     /* Start-up, for the benchmarks: seconds from the process start. */
     json_object_set_new(root, "first_frame_s", json_real(x->first_frame - x->started));
     json_object_set_new(root, "spool_loaded_s",

@@ -25,6 +25,12 @@ struct kb_stats_extra {
     /* CLOCK_MONOTONIC seconds: the process start, crawl time 0, the first
      * present, the end of the spool's first scan (0: not yet). */
     double started, origin, first_frame, loaded;
+    /* A video wall's tile (app/wall.h): "COLSxROWS", "COL,ROW" (NULL: not
+     * a wall), the shared frame drawn last and how far behind the shared
+     * clock it was presented, ms. */
+    const char *wall, *tile;
+    long long wall_frame;
+    double wall_offset_ms;
 };
 
 /* The caller owns the stats; kb_stats_free frees them (NULL is a no-op). */
