@@ -5,6 +5,7 @@
 
 #define LOG_MODULE "run"
 #include "app/loop.h"
+#include "app/thumb.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 
@@ -43,6 +44,7 @@ static void save_pictures(struct kb_loop *L, uint64_t n, bool last)
             LOG_ERR("%s", err.msg);
         free(path);
     }
+    kb_thumb_tick(&L->screen, L->cfg.thumb_interval_s, o->stats, L->t);
 }
 
 size_t kb_loop_present(struct kb_loop *L, uint64_t n, bool last)

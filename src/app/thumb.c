@@ -94,32 +94,28 @@ done:
     return ok;
 }
 
-/* Reads the frame back, scales it and writes it by temp name and rename:
- * the bridge never reads half a picture. */
+/* Reads the frame back as screenshots do (render/screen.h), scales it and
+ * writes it by temp name and rename: the bridge never reads half a
+ * picture. */
 static bool write_thumb(struct kb_screen *screen, const char *path, struct kb_error *err)
 {
-    int w = screen->width, h = screen->height;
-    if (w <= 0 || h <= 0)
-        return kb_error_set(err, "%s: the screen has no size yet", path);
+    int w, h;
+    unsigned char *rgb = kb_screen_read_rgb(screen, &w, &h, err);
+    if (rgb == NULL)
+        return false;
     int dw = w < KB_THUMB_WIDTH ? w : KB_THUMB_WIDTH;
     int dh = (int)(((long long)h * dw + w / 2) / w);
     if (dh < 1)
         dh = 1;
-    unsigned char *rgb = kb_xmalloc((size_t)w * (size_t)h * 3);
     unsigned char *small = kb_xmalloc((size_t)dw * (size_t)dh * 3);
-    bool ok = SDL_RenderReadPixels(screen->renderer, NULL, SDL_PIXELFORMAT_RGB24, rgb, w * 3) == 0;
-    if (!ok) {
-        kb_error_set(err, "%s: cannot read the screen back: %s", path, SDL_GetError());
-    } else {
-        kb_thumb_scale(rgb, w, h, w * 3, small, dw, dh);
-        char *tmp = kb_xasprintf("%s.tmp", path);
-        ok = write_png(tmp, small, dw, dh, time(NULL), err);
-        if (ok && rename(tmp, path) != 0)
-            ok = kb_error_set(err, "%s: %s", path, strerror(errno));
-        if (!ok)
-            unlink(tmp);
-        free(tmp);
-    }
+    kb_thumb_scale(rgb, w, h, w * 3, small, dw, dh);
+    char *tmp = kb_xasprintf("%s.tmp", path);
+    bool ok = write_png(tmp, small, dw, dh, time(NULL), err);
+    if (ok && rename(tmp, path) != 0)
+        ok = kb_error_set(err, "%s: %s", path, strerror(errno));
+    if (!ok)
+        unlink(tmp);
+    free(tmp);
     free(small);
     free(rgb);
     return ok;

@@ -12,7 +12,8 @@
 
 #define KB_THUMB_WIDTH 480
 
-/* Call once per frame after drawing and before presenting. Writes a
+/* Call once per frame where screenshots are taken (before the present,
+ * or after it where the screen keeps what it showed). Writes a
  * thumbnail when one is due; does nothing when interval_s <= 0 or
  * stats_path is NULL. now is CLOCK_MONOTONIC seconds. A failure is logged
  * once until the next success; the ticker goes on. */
