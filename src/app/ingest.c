@@ -13,6 +13,7 @@
 #include "app/present.h"
 #include "app/quote.h"
 #include "app/slides_feed.h"
+#include "render/picture.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "render/seg.h"
@@ -259,8 +260,8 @@ static void *run(void *arg)
         else
             refill(in);
         feed_panel(in);
-        kb_slide_feed_run(in->slides, kb_channel_stories(in->ch), in->faces, in->spool, in->playlist,
-                          now);
+        kb_slide_feed_run(in->slides, kb_channel_stories(in->ch), in->faces, in->spool,
+                          in->playlist, now);
         struct pollfd fds[3] = {{kb_channel_fd(in->ch), POLLIN, 0},
                                 {kb_spool_fd(in->spool), POLLIN, 0},
                                 {in->wall != NULL ? kb_wall_fd(in->wall) : -1, POLLIN, 0}};
@@ -281,12 +282,12 @@ static void *run(void *arg)
         if (in->stale_shown && px > 0 && kb_spool_last_change_ms(in->spool) > now)
             tick_chrome(in, px, wall_ms());
     }
+    kb_picture_thread_end(); /* slides decoded pictures here */
     return NULL;
 }
 
 struct kb_ingest *kb_ingest_start(const struct kb_config *cfg, struct kb_fonts *fonts,
-                                  struct kb_channel *ch, struct kb_wall *wall,
-                                  struct kb_error *err)
+                                  struct kb_channel *ch, struct kb_wall *wall, struct kb_error *err)
 {
     struct kb_ingest *in = kb_xcalloc(1, sizeof(*in));
     in->wall = wall;

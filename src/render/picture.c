@@ -9,11 +9,11 @@
 #include "core/xmalloc.h"
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-
-/* Only the three decoders the spool allows. */
 static void init_decoders(void)
 {
     IMG_Init(IMG_INIT_PNG | IMG_INIT_JPG | IMG_INIT_WEBP);
+    /* The decoders it loaded are let go at exit (a clean leak check). */
+    atexit(IMG_Quit);
 }
 
 /* Halves s (box filter through SDL's linear stretch) while it is more than
@@ -104,4 +104,9 @@ void kb_picture_free(struct kb_picture *p)
 size_t kb_picture_bytes(const struct kb_picture *p)
 {
     return p ? (size_t)p->w * (size_t)p->h * 4 : 0;
+}
+
+void kb_picture_thread_end(void)
+{
+    SDL_TLSCleanup();
 }

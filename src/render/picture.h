@@ -26,6 +26,9 @@ struct kb_picture {
 struct kb_picture *kb_picture_decode(const void *buf, size_t len, const char *type, int w, int h,
                                      int box_w, int box_h, struct kb_error *err);
 void kb_picture_free(struct kb_picture *p);
+/* Call at the end of a thread that decoded: SDL keeps its error text per
+ * thread and frees it only for threads it started. */
+void kb_picture_thread_end(void);
 /* Bytes of pixels it holds. */
 size_t kb_picture_bytes(const struct kb_picture *p);
 
