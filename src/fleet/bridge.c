@@ -36,6 +36,7 @@
 #include "fleet/settings.h"
 #include "fleet/store.h"
 #include "fleet/status.h"
+#include "fleet/thumb.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
@@ -301,6 +302,7 @@ static void publish_status(struct bridge *b, double now)
     if (!b->connected || (b->last_status != NULL && now < b->next_status_at))
         return;
     b->next_status_at = now + b->set->status_interval_s;
+    kb_mqtt_thumb_tick(b->mosq, b->set->group, b->set->screen, b->set->stats);
     char *text = kb_mqtt_status_online(b->status, &b->counters);
     if (b->last_status != NULL && strcmp(text, b->last_status) == 0) {
         free(text);
