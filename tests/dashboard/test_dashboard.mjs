@@ -220,7 +220,7 @@ async function openPage(user, viewport) {
 }
 const card = (name) => `[data-screen="${name}"]`;
 
-const editor = await openPage('editor', { width: 1280, height: 900 });
+const editor = await openPage('editor', { width: 1280, height: 860 });
 check('the password is kept nowhere', await editor.evaluate(() =>
   document.getElementById('password').value === '' && localStorage.length === 0 &&
   sessionStorage.length === 0 && document.cookie === ''));
@@ -314,7 +314,9 @@ check('the others stay online', (await editor.$$(`.screen[data-state="online"]`)
 await waitFor(20, async () => (await thumbOk('lobby-1')) && (await thumbOk('lobby-2')));
 await sleep(1500);
 await editor.evaluate(() => window.scrollTo(0, 0));
-await editor.screenshot({ path: path.join(outDir, 'dashboard-screens.png'), fullPage: true });
+// docs/img/dashboard.png is this first one: the screens and the form.
+await editor.screenshot({ path: path.join(outDir, 'dashboard-screens.png') });
+await editor.screenshot({ path: path.join(outDir, 'dashboard-full.png'), fullPage: true });
 
 // A phone: one column, nothing wider than the screen.
 const phone = await openPage('editor', { width: 390, height: 844 });
