@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/app/test_present.c again, in a real X11 window under Xvfb: the
 # software renderer on the X server's own window surface (XShm), resizes
-# and exposes coming from the server. Skipped (77) without Xvfb.
+# and exposes coming from the server, and the X server's framebuffer
+# compared with what was drawn. Skipped (77) without Xvfb.
 # usage: test_present_x11.sh KABAR SOURCE_DIR BUILD_DIR
 set -u
 BUILD=$3
@@ -16,15 +17,18 @@ if [ ! -x "$TEST" ]; then
 fi
 LOG=$(mktemp)
 SUPP=$(mktemp)
+FBDIR=$(mktemp -d)
 XVFB_PID=
 cleanup() {
     [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null
-    rm -f "$LOG" "$SUPP"
+    rm -rf "$LOG" "$SUPP" "$FBDIR"
 }
 trap cleanup EXIT
 for d in $(seq 170 230); do
     { [ -e "/tmp/.X$d-lock" ] || [ -e "/tmp/.X11-unix/X$d" ]; } && continue
-    Xvfb ":$d" -screen 0 1280x720x24 -nolisten tcp >"$LOG" 2>&1 &
+    # -fbdir: the screen is also a file, what the X server really shows,
+    # which the test compares with what kabar drew.
+    Xvfb ":$d" -screen 0 1280x720x24 -nolisten tcp -fbdir "$FBDIR" >"$LOG" 2>&1 &
     XVFB_PID=$!
     for _ in $(seq 50); do
         [ -e "/tmp/.X11-unix/X$d" ] && break
@@ -47,4 +51,4 @@ fi
 printf 'leak:libdbus-1.so\n' >"$SUPP"
 export LSAN_OPTIONS=suppressions=$SUPP
 cd "$BUILD" || exit 1
-SDL_VIDEODRIVER=x11 KB_TEST_PRESENT_WINDOW=1 timeout 300 "$TEST"
+SDL_VIDEODRIVER=x11 KB_TEST_PRESENT_WINDOW=1 KB_TEST_XVFB_SCREEN=$FBDIR/Xvfb_screen0 timeout 300 "$TEST"
