@@ -183,9 +183,23 @@ static void update_schedule(const struct kb_config *cfg)
     B.next_look = 0;
 }
 
+static void black_frame(struct kb_loop *L)
+{
+    SDL_Renderer *r = L->screen.renderer;
+    SDL_SetRenderTarget(r, NULL);
+    SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+    SDL_RenderClear(r);
+    SDL_RenderPresent(r);
+}
+
+/* Into the dark: a black frame first (a display that ignores DPMS shows
+ * black), then the display off. Out of it: the display on, then a whole
+ * frame. */
 static void go_dark(struct kb_loop *L, bool dark, int minutes)
 {
     B.dark = dark;
+    if (dark)
+        black_frame(L);
     if (dark)
         LOG_INFO("display_schedule: dark for %d min", minutes);
     else
@@ -215,11 +229,7 @@ bool kb_blank_dark(struct kb_loop *L)
     }
     if (!B.dark)
         return false;
-    SDL_Renderer *r = L->screen.renderer;
-    SDL_SetRenderTarget(r, NULL);
-    SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
-    SDL_RenderClear(r);
-    SDL_RenderPresent(r);
+    black_frame(L);
     /* About a frame a second; a signal (SIGHUP, SIGTERM) ends the sleep. */
     struct timespec ts = {1, 0};
     nanosleep(&ts, NULL);

@@ -59,7 +59,7 @@ bool kb_screen_open(struct kb_screen *screen, const struct kb_screen_opts *opts,
      * surface it uploads through a GLES2 texture, which "0" above refuses,
      * and SDL then silently makes its opengl renderer (make kiosk-vm:
      * render_driver = software still said "renderer opengl"). */
-    if (strcmp(SDL_GetCurrentVideoDriver(), "kmsdrm") == 0)
+    if (SDL_strcasecmp(SDL_GetCurrentVideoDriver(), "kmsdrm") == 0) /* SDL says "KMSDRM" */
         SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "opengles2");
 
     int w, h;

@@ -221,7 +221,8 @@ def check_schedule(m, out):
     ok2, detail = crawling(m, out, "schedule-on")
     boot_conf_edit(m, "/^display_schedule = /d")
     m.sh("systemctl reload kabar")
-    check("schedule", ok1 and ok2, f"outside the window: black {V.black(dark)}, kabar {state}; "
+    check("schedule", ok1 and ok2, f"outside the window: black {V.black(dark)} (display off "
+          f"through DPMS: {V.display_off(dark)}), kabar {state}; "
           f"inside again: {detail}")
 
 

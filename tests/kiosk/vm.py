@@ -279,8 +279,18 @@ def frames_differ(a, b, bar=0.1):
 
 
 def black(frame):
-    _, _, rgb = frame
-    return max(rgb) < 16
+    """Black, or QEMU's own "Display output is not active." on black (what
+    it shows once the guest turned the display off through DPMS)."""
+    w, h, rgb = frame
+    lit = sum(1 for v in rgb[1::3 * 7] if v >= 16)  # green channel, every 7th pixel
+    return lit <= (w * h // 7) // 100
+
+
+def display_off(frame):
+    """QEMU's placeholder for a display the guest turned off: black with a
+    line of text in the middle."""
+    w, h, rgb = frame
+    return black(frame) and max(rgb) >= 16
 
 
 def copy_image(src, dst):
