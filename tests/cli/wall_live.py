@@ -6,8 +6,9 @@ shared frame number, Unix time x 60). The bar is at the top, so only its
 rows are read back. Meanwhile an item, a breaking item and the breaking
 item's retraction are posted.
 
-- Continuity: for every frame number all four recorded, the tiles side by
-  side equal the wide screen in the bar.
+- Continuity: for every frame number a tile and the wide screen both
+  recorded, the tile equals its slice of the wide screen in the bar (so the
+  tiles are continuous across their edges).
 - Breaking: the first frame with the breaking bar is the same on every
   tile, give or take one (a tile may drop a frame).
 - Retraction: the last breaking frame of each tile lies within 250 ms
@@ -74,15 +75,6 @@ def main(kabar, read_png):
 
     tiles = [frames(d) for d in dirs]
     whole = frames(wide)
-    common_frames = sorted(set(whole).intersection(*[set(t) for t in tiles]))
-    assert len(common_frames) > 20, f"only {len(common_frames)} frames recorded by all four"
-    checked = 0
-    for f in common_frames:
-        t = [read_png(tiles[c][f], BAR_ROWS) for c in range(3)]
-        w = read_png(whole[f], BAR_ROWS)
-        for y in range(BAR_ROWS):
-            assert b"".join(t[c][2][y] for c in range(3)) == w[2][y], f"frame {f}, row {y}: tiles differ from the wide screen"
-        checked += 1
     # Breaking: every frame each process recorded, not only the common ones.
     breaking, before = [], []
     for rec in tiles + [whole]:
@@ -99,6 +91,21 @@ def main(kabar, read_png):
     # screen that dropped frames is known only between the two it drew).
     assert max(before) < min(starts), f"breaking started on frames {starts}, after {before}"
     assert max(ends) - min(ends) <= HZ // 4, f"the retraction left on frames {ends}"
+    # Each tile against the wide screen's slice, at every frame number both
+    # drew (a loaded machine drops frames, each process its own).
+    checked = 0
+    for c in range(3):
+        both = sorted(set(whole).intersection(tiles[c]))
+        assert len(both) > 5, f"tile {c}: only {len(both)} frames recorded with the wide screen"
+        # A retraction reaches each process at its own moment (within
+        # 250 ms, checked above): those frames may differ.
+        for f in [f for f in both if not min(ends) < f <= max(ends) + 1]:
+            t = read_png(tiles[c][f], BAR_ROWS)
+            w = read_png(whole[f], BAR_ROWS)
+            for y in range(BAR_ROWS):
+                assert t[2][y] == w[2][y][3 * c * TW:3 * (c + 1) * TW], \
+                    f"frame {f}, row {y}: tile {c} differs from the wide screen"
+            checked += 1
     print(f"ok live: {checked} frames stitched equal the wide screen; breaking started on {starts} (after {before}), "
           f"left on {ends} ({(max(ends) - min(ends)) * 1000 // HZ} ms apart)")
     if os.environ.get("KABAR_KEEP") is None:
