@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <utf8proc.h>
 
 #include "core/log.h"
 #include "core/utf8.h"
@@ -230,6 +231,33 @@ static bool get_time(struct parse *p, const char *name, int64_t *out, bool *pres
  * max_bytes bounds bytes (text); max_chars bounds code points (source, by).
  * Returns the cleaned string (caller frees) or NULL with err set; *out is
  * untouched if the field is absent. */
+/* True if s has a character that draws: not a space, a control, a format
+ * or bidi control, a variation selector or another default-ignorable code
+ * point (which fonts draw as nothing). */
+static bool has_visible(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp = kb_utf8_next(s, len, &i);
+        const utf8proc_property_t *prop = utf8proc_get_property((utf8proc_int32_t)cp);
+        switch (prop->category) {
+        case UTF8PROC_CATEGORY_CC:
+        case UTF8PROC_CATEGORY_CF:
+        case UTF8PROC_CATEGORY_ZS:
+        case UTF8PROC_CATEGORY_ZL:
+        case UTF8PROC_CATEGORY_ZP:
+            continue;
+        default:
+            break;
+        }
+        bool selector = (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef) ||
+                        (cp >= 0x180b && cp <= 0x180f);
+        if (!prop->ignorable && !selector)
+            return true;
+    }
+    return false;
+}
+
 static bool get_display(struct parse *p, const char *name, bool required, size_t max_bytes,
                         size_t max_chars, char **out)
 {
@@ -252,6 +280,10 @@ static bool get_display(struct parse *p, const char *name, bool required, size_t
         free(clean);
         return kb_error_set(p->err, "%s: field \"%s\": %zu bytes after trimming, more than %zu",
                             p->where, name, clean_len, max_bytes);
+    }
+    if (required && !has_visible(clean, clean_len)) {
+        free(clean);
+        return kb_error_set(p->err, "%s: field \"%s\": text has nothing visible", p->where, name);
     }
     size_t chars = kb_utf8_count(clean, clean_len);
     if (max_chars != 0 && chars > max_chars) {

@@ -2,6 +2,8 @@
 
 #include "spool/parse.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,12 +123,14 @@ static bool prescan(const char *buf, size_t len, const char *where, struct kb_er
     struct walk w;
     size_t bad = 0;
     if (!kb_utf8_validate(buf, len, &bad)) {
-        walk(buf, bad + 1, &w);
+        /* Up to the bad byte, which is a character of its own (a lone
+         * continuation byte included): its column is the next one. */
+        walk(buf, bad, &w);
         const char *what = buf[bad] == '\0' ? "NUL byte" : "invalid UTF-8";
         if (w.in_string && w.string_is_value && w.value_of[0] != '\0')
             return kb_error_set(err, "%s: field \"%s\": %s at byte %zu", where, w.value_of, what,
                                 bad);
-        return kb_error_set(err, "%s:%d:%d: %s at byte %zu", where, w.line, w.col, what, bad);
+        return kb_error_set(err, "%s:%d:%d: %s at byte %zu", where, w.line, w.col + 1, what, bad);
     }
     size_t stop = walk(buf, len, &w);
     if (stop < len)
@@ -166,16 +170,101 @@ static void merge_unknown(char **all, char *list)
     free(list);
 }
 
+/* Copies in to out (size bytes) leaving out any byte that is not part of
+ * a whole UTF-8 sequence: jansson's excerpt ("near '...'") is cut at a byte
+ * count, and may end inside a character or hold the bad bytes themselves. */
+static void whole_utf8(const char *in, char *out, size_t size)
+{
+    size_t len = strlen(in), o = 0, i = 0;
+    while (i < len && o + 4 < size) {
+        unsigned char c = (unsigned char)in[i];
+        size_t n = c < 0x80             ? 1
+                   : (c & 0xe0) == 0xc0 ? 2
+                   : (c & 0xf0) == 0xe0 ? 3
+                   : (c & 0xf8) == 0xf0 ? 4
+                                        : 0;
+        size_t bad = 0;
+        if (n == 0 || i + n > len || !kb_utf8_validate(in + i, n, &bad)) {
+            i++;
+            continue;
+        }
+        memcpy(out + o, in + i, n);
+        o += n;
+        i += n;
+    }
+    out[o] = '\0';
+}
+
 /* Rewrites the jansson message that names its own API flag rather than
- * the problem; the rest ("near '...'") stays. */
+ * the problem; the rest ("near '...'") stays, in whole characters. */
 static const char *syntax_message(const char *text, char *buf, size_t size)
 {
     static const char nul[] = "\\u0000 is not allowed without JSON_ALLOW_NUL";
+    char tmp[JSON_ERROR_TEXT_LENGTH + 64];
     if (strncmp(text, nul, sizeof(nul) - 1) == 0) {
-        snprintf(buf, size, "\\u0000 (NUL) is not allowed in a string%s", text + sizeof(nul) - 1);
-        return buf;
+        snprintf(tmp, sizeof(tmp), "\\u0000 (NUL) is not allowed in a string%s",
+                 text + sizeof(nul) - 1);
+        text = tmp;
     }
-    return text;
+    whole_utf8(text, buf, size);
+    return buf;
+}
+
+/* A number jansson refuses to hold: an integer beyond 64 bits or a real
+ * beyond a double ("too big integer", "real number overflow"). */
+static bool number_overflows(const char *s, size_t n)
+{
+    char tok[512];
+    if (n >= sizeof(tok))
+        return true;
+    memcpy(tok, s, n);
+    tok[n] = '\0';
+    errno = 0;
+    if (strpbrk(tok, ".eE") != NULL) {
+        double v = strtod(tok, NULL);
+        return errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL);
+    }
+    (void)strtoll(tok, NULL, 10);
+    return errno == ERANGE;
+}
+
+/* kabar reads no number, and a field it does not read must never break an
+ * item (docs/spool.md): each number jansson would refuse becomes a 0 of
+ * the same length ("0.000"), so every line and column stays where it was.
+ * Returns a copy when it changed something, NULL otherwise. */
+static char *tame_numbers(const char *buf, size_t len)
+{
+    char *copy = NULL;
+    bool in_string = false, escape = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = buf[i];
+        if (in_string) {
+            if (escape)
+                escape = false;
+            else if (c == '\\')
+                escape = true;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+            continue;
+        }
+        if (c != '-' && (c < '0' || c > '9'))
+            continue;
+        size_t j = i;
+        while (j < len && strchr("+-0123456789.eE", buf[j]) != NULL)
+            j++;
+        if (j - i >= 4 && number_overflows(buf + i, j - i)) {
+            if (copy == NULL)
+                copy = kb_xstrndup(buf, len);
+            memcpy(copy + i, "0.", 2);
+            memset(copy + i + 2, '0', j - i - 2);
+        }
+        i = j - 1;
+    }
+    return copy;
 }
 
 static bool parse_bundle(json_t *root, json_t *array, const char *where, int64_t mtime,
@@ -242,7 +331,12 @@ bool kb_spool_parse(const char *buf, size_t len, const char *where, int64_t mtim
         return false;
 
     json_error_t jerr;
-    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    char *tamed = tame_numbers(buf, len);
+    /* Any JSON value, so that one of the wrong type is named as such
+     * rather than reported as a syntax error. */
+    json_t *root = json_loadb(tamed != NULL ? tamed : buf, len,
+                              JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    free(tamed);
     if (root == NULL) {
         char text[JSON_ERROR_TEXT_LENGTH + 64];
         return kb_error_set(err, "%s:%d:%d: %s", where, jerr.line, jerr.column,
@@ -252,9 +346,8 @@ bool kb_spool_parse(const char *buf, size_t len, const char *where, int64_t mtim
     bool ok = false;
     char *unknown = NULL;
     if (!json_is_object(root)) {
-        kb_error_set(err,
-                     "%s: expected an object (one item, or a bundle {\"items\": [...]}), got %s",
-                     where, kb_item_json_type(root));
+        kb_error_set(err, "%s: an item is a JSON object; this is %s", where,
+                     kb_item_json_type(root));
         goto done;
     }
     json_t *array = json_object_get(root, "items");

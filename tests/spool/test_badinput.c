@@ -85,9 +85,22 @@ static const struct bad_case cases[] = {
       ":3:8: '}' expected near '\"lang\"'"),
     C("unterminated string", "{\"id\": \"bad", ":1:11: premature end of input near '\"bad'"),
     C("bare word", "{\"id\": bad}", ":1:10: invalid token near 'bad'"),
-    C("top-level array", "[" OK_ITEM "]",
-      ": expected an object (one item, or a bundle {\"items\": [...]}), got an array"),
-    C("top-level string", "\"hello\"", ":1:7: '[' or '{' expected near '\"hello\"'"),
+    C("top-level array", "[" OK_ITEM "]", ": an item is a JSON object; this is an array"),
+    C("top-level string", "\"hello\"", ": an item is a JSON object; this is a string"),
+    C("top-level number", " 42 ", ": an item is a JSON object; this is a number"),
+    C("top-level true", "true", ": an item is a JSON object; this is a boolean"),
+    C("top-level null", "null\n", ": an item is a JSON object; this is null"),
+    C("only invisible text", "{\"id\": \"bad\", \"lang\": \"en\", \"text\": \"\\u200b\\u200b\"}",
+      ": field \"text\": text has nothing visible"),
+    C("only bidi controls, selectors and spaces",
+      "{\"id\": \"bad\", \"lang\": \"ar\", \"text\": \"\u202b\ufe0f \u2066\\u00a0\u200d\u2069\"}",
+      ": field \"text\": text has nothing visible"),
+    /* jansson's excerpt stops after the first byte of the emoji: the
+     * line keeps whole characters only. */
+    C("excerpt inside a character", "{\"id\": \"bad\", \"text\": \"\\\U0001F600\"}",
+      ":1:25: invalid escape near '\"\\'"),
+    /* A lone continuation byte is a character of its own: column 9. */
+    CN("lone continuation byte", "{\"id\": 1\x80}", ":1:9: invalid UTF-8 at byte 8"),
     C("duplicate key", ITEM(", \"lang\": \"fr\""), ":1:47: duplicate object key near '\"lang\"'"),
     C("missing id", "{\"lang\": \"en\", \"text\": \"x\"}", ": field \"id\": required but missing"),
     C("missing lang", "{\"id\": \"bad\", \"text\": \"x\"}",
@@ -428,9 +441,8 @@ static void test_vanished(void **state)
     char *buf = NULL;
     size_t len = 0;
     struct stat st;
-    assert_int_equal(
-        kb_file_read(dfd, "gone.json", "spool/gone.json", 1024, &buf, &len, &st, &err),
-        KB_READ_GONE);
+    assert_int_equal(kb_file_read(dfd, "gone.json", "spool/gone.json", 1024, &buf, &len, &st, &err),
+                     KB_READ_GONE);
     assert_null(buf);
     assert_string_equal(err.msg, "");
     close(dfd);
