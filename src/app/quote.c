@@ -66,9 +66,11 @@ static void paginate(const struct kb_config *cfg, struct kb_quote_pages *qp, siz
     for (size_t k = 0; k < qp->n_pages; k++) {
         char *text;
         qp->dwell[k] = page_dwell(cfg, qp, k, q->lang, &text);
-        LOG_DBG("%s: page %zu of %zu, %d px, %.1f s: %s", q->id, k + 1, qp->n_pages, px,
-                qp->dwell[k], text);
         free(text);
+        /* Line by line, so a log line's bound never cuts one. */
+        for (size_t i = qp->first[k]; i < qp->first[k + 1]; i++)
+            LOG_DBG("%s: page %zu of %zu, %d px, %.1f s, line %zu: %s", q->id, k + 1,
+                    qp->n_pages, px, qp->dwell[k], i + 1, qp->lines[i]->text);
     }
 }
 

@@ -223,6 +223,95 @@ def test_sweep():
         assert not bad, "\n".join(bad)
 
 
+FR_QUOTE = ("Nous avons décidé de maintenir le marché de Noël sur la place Kléber malgré les "
+            "intempéries, parce que les artisans et les commerçants comptent sur ces semaines "
+            "pour vivre, et parce que les Strasbourgeois, comme les visiteurs venus de toute "
+            "l’Europe, y retrouvent chaque hiver un peu de chaleur et de lumière.")
+AR_QUOTE = ("إن حماية المدينة من السيول ليست مهمة البلدية وحدها، بل هي مسؤولية مشتركة بين "
+            "السكان والتجار والمهندسين، ولذلك قررنا أن نفتح باب المشاركة أمام الجميع، وأن "
+            "ننشر كل يوم تقريرًا عن حالة القنوات والجسور، وأن نستمع إلى ملاحظات الأحياء "
+            "الأكثر تضررًا قبل أن نبدأ أعمال الصيانة في الشتاء المقبل، لأن الثقة تبنى "
+            "بالشفافية والعمل المتواصل، ولأن المطر لا ينتظر أحدًا، ولأن أطفالنا يستحقون "
+            "شوارع آمنة ومدارس لا تغلق أبوابها كلما اشتدت العاصفة.") * 2
+JA_QUOTE = ("私たちは、豪雨のたびに地下鉄が止まる状況を、これ以上続けるわけにはいきません。"
+            "今年度中に排水設備の点検をすべての駅で終え、来年の梅雨までに主要な路線の浸水対策を"
+            "完了させます。利用者の皆さまには工事の間ご不便をおかけしますが、安全な街づくりのため"
+            "に、ご理解とご協力をお願いいたします。") * 2
+
+
+def quote_pages(log, qid):
+    """The text of each page of quote qid, from the ingest thread's layout
+    log (the first layout only)."""
+    lines = {}
+    for line in log.splitlines():
+        tag = f"quote: {qid}: page "
+        if tag in line:
+            k, rest = line.split(tag, 1)[1].split(" of ", 1)
+            n, text = rest.split(", line ", 1)[1].split(": ", 1)
+            lines.setdefault((int(k), int(n)), text)
+    pages = {}
+    for (k, n) in sorted(lines):
+        pages[k] = pages.get(k, "") + lines[(k, n)] + " "
+    return [pages[k] for k in sorted(pages)]
+
+
+def above_bar(img):
+    top = bars(img)[0][0]
+    return img[2][:top]
+
+
+def check_quote(lang, text, size):
+    with tempfile.TemporaryDirectory() as tmp:
+        spool = os.path.join(tmp, "spool")
+        os.mkdir(spool)
+        with open(os.path.join(spool, "q.json"), "w", encoding="utf-8") as f:
+            json.dump({"id": "q", "lang": lang, "kind": "quote", "by": "A. N. Other",
+                       "text": text, "published": "2024-05-01T08:00:00Z"}, f,
+                      ensure_ascii=False)
+        with open(os.path.join(spool, "h.json"), "w", encoding="utf-8") as f:
+            json.dump({"id": "h", "lang": "en", "text": "A headline crawls below",
+                       "published": "2024-05-01T08:00:00Z"}, f)
+        shots, log = [], ""
+        for seconds in (3, 4):
+            png = os.path.join(tmp, f"{seconds}.png")
+            run = subprocess.run([KABAR, "run", "--headless", "--virtual-clock", "--size", size,
+                                  "--spool", spool, "--set", "clock_format=", "--set", "panel=quotes", "--log-level",
+                                  "debug", "--seconds", str(seconds), "--screenshot", png],
+                                 check=True, capture_output=True, text=True)
+            log = run.stderr
+            shots.append(read_png(png))
+        assert above_bar(shots[0]) == above_bar(shots[1]), \
+            f"{lang} on {size}: the panel moved between 3 s and 4 s"
+        assert len({r for r in above_bar(shots[0])}) > 1, f"{lang} on {size}: no quote shown"
+        pages = quote_pages(log, "q")
+        assert pages, f"{lang} on {size}: no layout logged"
+        shown = "".join("".join(p.split()) for p in pages)
+        missing = [c for c in "".join(text.split()) if c not in shown]
+        assert "".join(text.split()) in shown, \
+            f"{lang} on {size}: not every character is on a page ({missing[:5]})"
+        return len(pages)
+
+
+def test_quote_french_landscape():
+    check_quote("fr", FR_QUOTE, "1920x1080")
+
+
+def test_quote_french_portrait():
+    check_quote("fr", FR_QUOTE, "1080x1920")
+
+
+def test_quote_arabic():
+    check_quote("ar", AR_QUOTE, "1920x1080")
+    # Over twice as long: more than a landscape panel holds even at the
+    # floor, so it pages, and still no page moves within its time.
+    assert check_quote("ar", (AR_QUOTE * 3)[:1850], "1920x1080") >= 2
+
+
+def test_quote_japanese():
+    check_quote("ja", JA_QUOTE, "1920x1080")
+    check_quote("ja", JA_QUOTE, "1080x1920")
+
+
 def main():
     tests = [(k, v) for k, v in globals().items() if k.startswith("test_") and callable(v)]
     failed = 0
