@@ -62,9 +62,13 @@ static size_t seq_item(const struct seq *s, size_t i)
 }
 
 /* Lays s out from pos, each item whole before `to` (with its tail), and
- * with justify spreads what is left over the gaps after each. */
+ * with justify spreads what is left over the gaps after each. With
+ * justify the epoch does not end on item `avoid` (the next epoch's first,
+ * SIZE_MAX for none) while another item is laid: one item fewer, its
+ * room spread over the gaps, so no item follows itself at the boundary. */
 static void lay_run(const struct kb_wall_item *it, const struct kb_wall_params *p,
-                    const struct seq *s, double pos, double to, bool justify, struct lay *out)
+                    const struct seq *s, double pos, double to, bool justify, size_t avoid,
+                    struct lay *out)
 {
     if (s->n_first + s->n_set == 0)
         return;
@@ -79,6 +83,8 @@ static void lay_run(const struct kb_wall_item *it, const struct kb_wall_params *
         size_t next = i + 1 < s->n_first || s->n_set > 0 ? seq_item(s, i + 1) : k;
         pos += it[k].width + sep(it, k, next, p);
     }
+    if (justify && out->n >= 2 && out->n > a && out->e[out->n - 1].item == avoid)
+        out->n--;
     size_t m = out->n - a;
     if (!justify || m == 0)
         return;
@@ -103,7 +109,7 @@ static size_t index_in(const size_t *set, size_t n, size_t x)
  * item that was cut. */
 static void lay_join(const struct kb_wall_item *it, const struct kb_wall_params *p,
                      const size_t *joined, size_t nj, const size_t *set, size_t ns, double px,
-                     double to, bool justify, struct lay *l)
+                     double to, bool justify, size_t avoid, struct lay *l)
 {
     size_t j = 0;
     while (j < l->n && l->e[j].start < px)
@@ -120,7 +126,7 @@ static void lay_join(const struct kb_wall_item *it, const struct kb_wall_params 
     }
     l->n = j;
     struct seq s = {joined, nj, set, ns, at};
-    lay_run(it, p, &s, pos, to, justify, l);
+    lay_run(it, p, &s, pos, to, justify, avoid, l);
 }
 
 /* Items (by kind) whose stamp's frame is at most f, in published order. */
@@ -165,32 +171,48 @@ static size_t set_at(const struct kb_wall_item *it, size_t n, const struct kb_wa
     return set_upto(it, n, p, breaking, f, f, out);
 }
 
+/* Where a rotation of set (ns items) that is to start near first_at
+ * starts: the first item from there moving the home way. */
+static size_t rotation_start(const struct kb_wall_item *it, const struct kb_wall_params *p,
+                             const size_t *set, size_t ns, size_t first_at)
+{
+    size_t at = first_at % ns;
+    for (size_t k = 0; k < ns; k++) {
+        if (it[set[(at + k) % ns]].motion == p->home)
+            return (at + k) % ns;
+    }
+    return at;
+}
+
 /* Lays out one kind from frame `start` (holding the items stamped at or
- * before base_upto, from lo on) to frame `end`, with the joins between. */
+ * before it, from lo on) to frame `end`, with the joins between. With
+ * justify (an epoch), the epoch from `end` on starts at rotation next_at:
+ * its first item is worked out (a pure function of the items, no other
+ * epoch's layout) so that this epoch does not end on it. */
 static void lay_span(const struct kb_wall_item *it, size_t n, const struct kb_wall_params *p,
                      bool breaking, int64_t lo, int64_t start, int64_t end, size_t first_at,
-                     bool justify, struct lay *l)
+                     size_t next_at, bool justify, struct lay *l)
 {
     size_t *set = kb_xcalloc(n + 1, sizeof(*set)), *joined = kb_xcalloc(n + 1, sizeof(*joined));
     int64_t *joins = kb_xcalloc(n + 1, sizeof(*joins));
     double to = (double)end * p->px_per_frame;
+    size_t avoid = SIZE_MAX;
+    if (justify) {
+        size_t nn = set_upto(it, n, p, breaking, lo, end, set);
+        if (nn > 1)
+            avoid = set[rotation_start(it, p, set, nn, next_at)];
+    }
     size_t ns = set_upto(it, n, p, breaking, lo, start, set);
     if (ns > 0) {
-        size_t at = first_at % ns;
-        for (size_t k = 0; k < ns; k++) {
-            if (it[set[(at + k) % ns]].motion == p->home) {
-                at = (at + k) % ns;
-                break;
-            }
-        }
-        struct seq s = {NULL, 0, set, ns, at};
-        lay_run(it, p, &s, (double)start * p->px_per_frame, to, justify, l);
+        struct seq s = {NULL, 0, set, ns, rotation_start(it, p, set, ns, first_at)};
+        lay_run(it, p, &s, (double)start * p->px_per_frame, to, justify, avoid, l);
     }
     size_t nj = join_frames(it, n, p, breaking, start, end, joins);
     for (size_t k = 0; k < nj; k++) {
         size_t m = set_at(it, n, p, breaking, joins[k], joined);
         ns = set_upto(it, n, p, breaking, lo, joins[k], set);
-        lay_join(it, p, joined, m, set, ns, (double)joins[k] * p->px_per_frame, to, justify, l);
+        lay_join(it, p, joined, m, set, ns, (double)joins[k] * p->px_per_frame, to, justify, avoid,
+                 l);
     }
     free(set);
     free(joined);
@@ -224,7 +246,7 @@ static void plan_breaking(const struct kb_wall_item *it, size_t n, const struct 
         return;
     plan->breaking_from = (double)run * p->px_per_frame;
     struct lay l = {0};
-    lay_span(it, n, p, true, run, run, to + 1, 0, false, &l);
+    lay_span(it, n, p, true, run, run, to + 1, 0, 0, false, &l);
     keep(it, p, &l, (double)from * p->px_per_frame, (double)to * p->px_per_frame, &plan->breaking,
          &plan->n_breaking);
     free(l.e);
@@ -242,8 +264,8 @@ void kb_wall_plan_make(const struct kb_wall_item *items, size_t n, const struct 
     int64_t k1 = to >= 0 ? to / ef : (to - ef + 1) / ef;
     for (int64_t k = k0; k <= k1; k++) {
         struct lay l = {0};
-        size_t first_at = (size_t)(k < 0 ? -k : k);
-        lay_span(items, n, p, false, INT64_MIN, k * ef, (k + 1) * ef, first_at, true, &l);
+        size_t first_at = (size_t)(k < 0 ? -k : k), next_at = (size_t)(k + 1 < 0 ? -k - 1 : k + 1);
+        lay_span(items, n, p, false, INT64_MIN, k * ef, (k + 1) * ef, first_at, next_at, true, &l);
         keep(items, p, &l, (double)from * p->px_per_frame, (double)to * p->px_per_frame,
              &plan->normal, &plan->n_normal);
         free(l.e);

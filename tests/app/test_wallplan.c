@@ -154,6 +154,32 @@ static void test_breaking_starts_at_its_frame(void **state)
     kb_wall_plan_release(&pl);
 }
 
+/* At an epoch boundary the next epoch never starts with the item the last
+ * one ended on, whatever the number of items and their widths (two items
+ * of equal width were the common case: every epoch held an even number). */
+static void test_no_item_follows_itself(void **state)
+{
+    (void)state;
+    const double widths[6] = {900, 1500, 700, 2100, 1200, 1000};
+    for (size_t n = 2; n <= 6; n++) {
+        for (int same = 0; same < 2; same++) {
+            struct kb_wall_item it[6];
+            for (size_t i = 0; i < n; i++)
+                it[i] = item(same ? 1000 : widths[i], -1);
+            struct kb_wall_plan pl;
+            kb_wall_plan_make(it, n, &P, F0, F0 + 12 * EPOCH, &pl);
+            assert_true(pl.n_normal > 100);
+            size_t boundaries = 0;
+            for (size_t i = 0; i + 1 < pl.n_normal; i++) {
+                assert_int_not_equal(pl.normal[i].item, pl.normal[i + 1].item);
+                boundaries += fmod(pl.normal[i + 1].start, EPOCH * 2.0) == 0;
+            }
+            assert_true(boundaries >= 11);
+            kb_wall_plan_release(&pl);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_join_keeps_the_past),
         cmocka_unit_test(test_ghost_keeps_places),
         cmocka_unit_test(test_breaking_starts_at_its_frame),
+        cmocka_unit_test(test_no_item_follows_itself),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
