@@ -26,7 +26,7 @@ shot crawl-fr 13 --size 1280x720 --set languages=fr --set screen_lang=fr --set q
 shot crawl-ar 13 --size 1280x720 --set languages=ar --set screen_lang=ar --set quotes=crawl
 shot crawl-ja 13 --size 1280x720 --set languages=ja --set screen_lang=ja --set quotes=crawl
 # The quote panel on its own.
-shot panel 3 --size 1280x720 --set languages=fr
+shot panel 3 --size 1280x720 --set languages=fr --set panel=quotes
 # Story slides: landscape, portrait, right-to-left.
 shot slide-landscape 3 --size 1280x720 --set languages=fr --set panel=stories
 shot slide-portrait 3 --size 720x1280 --set languages=ja --set panel=stories
@@ -60,3 +60,26 @@ done
   assets/demo-spool/15-hujan-jakarta-ar.json assets/demo-spool/14-hujan-jakarta-ja.json \
   assets/demo-spool/21-marche-de-noel-quote-fr.json >/dev/null
 echo "$out/preview.png"
+# Fitting (display.md): one headline each in Latin, Javanese, Urdu
+# (Nastaliq) and Tibetan, as the preview shows the wall's bar: each placed
+# by its ink, shrunk to the floor if need be, and the bar grown past it.
+mkdir "$tmp/fit"
+fit() { # name, lang, text
+  rm -f "$tmp/fit"/*.json
+  "$kabar" post --spool "$tmp/fit" --id "fit-$1" --lang "$2" "$3" >/dev/null
+  "$kabar" preview --size 1280x720 --png "$out/fit-$1.png" "$tmp/fit"/*.json >/dev/null
+  echo "$out/fit-$1.png"
+}
+fit latin fr "Fortes pluies à Lyon : l’Hôpital Édouard-Herriot évacue une aile"
+fit javanese jv "ꦱꦒꦸꦁꦒꦸꦤꦺꦴꦤ꧀ꦠꦸꦏ꧀ꦏꦸꦠꦸꦏ꧀ꦏ꧀ꦭꦶꦁꦱꦼꦥꦸꦂꦏ꧀ꦱ꧀ꦠꦿꦶꦥ꧀ꦠ ꦲꦸꦗꦤ꧀ꦢꦼꦫꦱ꧀"
+fit urdu ur "کراچی میں شدید بارش، شہر کی کئی سڑکیں زیر آب آگئیں"
+fit tibetan bo "ཆར་པ་དྲག་པོས་གྲོང་ཁྱེར་གྱི་དཀྱིལ་ཆུས་ཁེངས། བསྒྲུབས་པ།"
+# A long quote shown whole on a portrait screen, and one that pages.
+mkdir "$tmp/quote"
+"$kabar" post --spool "$tmp/quote" --id quote-long --lang fr --kind quote \
+  --by "Jeanne Barseghian" \
+  "Nous avons décidé de maintenir le marché de Noël sur la place Kléber malgré les intempéries, parce que les artisans et les commerçants comptent sur ces semaines pour vivre, et parce que les Strasbourgeois, comme les visiteurs venus de toute l’Europe, y retrouvent chaque hiver un peu de chaleur et de lumière." \
+  >/dev/null
+cp assets/demo-spool/20-fete-des-lumieres-fr.json "$tmp/quote/"
+shot quote-portrait 3 --size 608x1080 --spool "$tmp/quote" --set panel=quotes
+shot quote-landscape 3 --size 1280x720 --spool "$tmp/quote" --set panel=quotes
