@@ -132,11 +132,12 @@ static void on_change(void *user, enum kb_spool_change what, const struct kb_ite
         kb_channel_post(in->ch, &idle);
         in->idle_offered = false;
     }
-    if (what == KB_SPOOL_REMOVED && in->wall != NULL)
-        kb_wall_forget(in->wall, item);
     if (what == KB_SPOOL_REMOVED || (what == KB_SPOOL_EDITED && in->cfg->restart_on_edit)) {
         ev.type = KB_EVENT_REMOVE;
         kb_channel_post(in->ch, &ev);
+        /* After the post: the time it logs is when the screen may drop it. */
+        if (what == KB_SPOOL_REMOVED && in->wall != NULL)
+            kb_wall_forget(in->wall, item);
         return;
     }
     /* On a wall the schedule starts breaking news, in the same frame on every tile. */
