@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOG_MODULE "wall"
@@ -159,13 +160,24 @@ void kb_wall_forget(struct kb_wall *w, const struct kb_item *item)
     struct kb_wall_ghost *g = &w->ghosts[w->n_ghosts++];
     g->c = *hit;
     memset(&g->c.r, 0, sizeof(g->c.r));
+    /* A schedule made before the item left would put it back on the
+     * crawl: the render thread keeps what it shows until the next one. */
     pthread_mutex_lock(&w->mu);
     g->left_frame = w->frame;
+    kb_wall_snap_unref(w->snap);
+    w->snap = NULL;
     pthread_mutex_unlock(&w->mu);
     /* Its lines go at once: a retraction leaves the screen now. */
     kb_ready_release(&hit->r);
     hit->version = UINT64_MAX;
     w->planned_gen = UINT64_MAX;
+    /* When this tile learnt of it, on the shared clock: what the live test
+     * compares between tiles (docs/wall.md, "What the tests measure"). */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    double now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+    LOG_INFO("%s: left the spool at %.3f s, shared frame %lld", item->id, now,
+             (long long)floor(now * w->hz));
 }
 
 /* Ghosts older than KB_WALL_GHOST_EPOCHS epochs are dropped, and ghosts

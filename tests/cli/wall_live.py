@@ -1,21 +1,32 @@
 """The live wall test (wall_tests.py live): real clocks, no virtual time.
 
 Three tiles of a 3x1 wall and one screen the size of the whole wall run at
-once on one spool, each recording every frame as wall-FRAME.png (FRAME: the
-shared frame number, Unix time x 60). The bar is at the top, so only its
-rows are read back. Meanwhile an item, a breaking item and the breaking
-item's retraction are posted.
+once on one spool, each recording every frame it draws as wall-FRAME.png
+(FRAME: the shared frame number, Unix time x 60). The bar is at the top, so
+only its rows are read back. Meanwhile an item, a breaking item and the
+breaking item's retraction are posted.
 
-- Continuity: for every frame number a tile and the wide screen both
-  recorded, the tile equals its slice of the wide screen in the bar (so the
-  tiles are continuous across their edges).
-- Breaking: the first frame with the breaking bar is the same on every
-  tile, give or take one (a tile may drop a frame).
-- Retraction: the last breaking frame of each tile lies within 250 ms
-  (15 frames) of the others'.
+The machine may be loaded (ctest -j2 beside other tests): a process may be
+descheduled and skip frames, each its own. Nothing here counts that:
+what is judged is what the screens show at the same shared frame, and each
+process is known only at the frames it drew.
+
+- Continuity: for every frame number a tile and the wide screen both drew
+  (once every screen has drawn its crawl), the tile equals its slice of the
+  wide screen in the bar, so the tiles are continuous across their edges.
+- Breaking: one frame switched every screen: every frame any screen drew
+  before it has no breaking bar, and every frame from it on has it.
+- Retraction: each process logs the shared-clock time its ingest thread
+  learnt that the file went (after posting the removal to its render
+  thread). Those times lie within 250 ms of each other; and each screen
+  follows its own: no frame begun two frames after that time shows the
+  breaking bar. From the recorded frames alone, the least spread the
+  pictures allow (the latest last frame with the bar against the earliest
+  first frame without it) is also within 250 ms.
 The design has no leader (docs/wall.md), so there is none to kill."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -47,7 +58,7 @@ def main(kabar, read_png):
     out = tempfile.mkdtemp(prefix="kabar-wall-live-rec-")
     write(spool, "a.json", {"id": "a", "lang": "en", "text": "Markets open higher on the harbour deal",
                             "published": "2023-12-01T08:00:00Z"})
-    common = ["run", "--headless", "--spool", spool, "--log-level", "warning", "--set", "clock_format=",
+    common = ["run", "--headless", "--spool", spool, "--log-level", "info", "--set", "clock_format=",
               "--set", "quotes=crawl", "--set", "position=top", "--set", "stale_after_min=0",
               "--set", "settle_ms=0", "--set", "breaking_flash=false", "--speed", "720", "--seconds", "16", "--every", "1"]
     procs, dirs = [], []
@@ -70,44 +81,68 @@ def main(kabar, read_png):
     time.sleep(5)
     os.unlink(os.path.join(spool, "brk.json"))
     for p in procs:
-        _, err = p.communicate(timeout=120)
-        assert p.returncode == 0, err
+        _, p.stderr_text = p.communicate(timeout=120)
+        assert p.returncode == 0, p.stderr_text
+
+    seen = []
+    for p in procs:
+        m = re.search(r"brk: left the spool at ([0-9.]+) s, shared frame (\d+)", p.stderr_text)
+        assert m, "a screen did not log the retraction:\n" + p.stderr_text
+        seen.append((float(m.group(1)), int(m.group(2))))
 
     tiles = [frames(d) for d in dirs]
     whole = frames(wide)
-    # Breaking: every frame each process recorded, not only the common ones.
-    breaking, before = [], []
-    for rec in tiles + [whole]:
-        seen = [(f, read_png(rec[f], 2)[2][1][-6:-3] == BREAKING_BG) for f in sorted(rec)]
-        on = [f for f, b in seen if b]
-        if not on:
-            raise AssertionError("the breaking bar never showed on some screen")
-        breaking.append(on)
-        before.append(max(f for f, b in seen if f < on[0]))
-    starts = [b[0] for b in breaking]
-    ends = [b[-1] for b in breaking]
-    # One frame switched every screen: each showed no breaking bar on every
-    # frame it drew before it, and the bar on every frame from it on (a
-    # screen that dropped frames is known only between the two it drew).
+    breaking, before, first_ink = [], [], []
+    for k, rec in enumerate(tiles + [whole]):
+        seen_on = []
+        for f in sorted(rec):
+            rows = read_png(rec[f], BAR_ROWS)[2]
+            seen_on.append((f, rows[1][-6:-3] == BREAKING_BG))
+            # The crawl drawn (its first schedule made): ink in the right
+            # half of the bar, away from the label box.
+            half = len(rows[1]) // 6 * 3
+            if len(first_ink) == k and any(r[half:-6] != rows[1][-6:-3] * ((len(r) - 6 - half) // 3)
+                                           for r in rows[2:]):
+                first_ink.append(f)
+        on = [f for f, b in seen_on if b]
+        assert on, "the breaking bar never showed on some screen"
+        assert len(first_ink) == k + 1, "some screen never drew its crawl"
+        breaking.append((seen_on, on))
+        before.append(max(f for f, b in seen_on if f < on[0]))
+    starts = [on[0] for _, on in breaking]
     assert max(before) < min(starts), f"breaking started on frames {starts}, after {before}"
-    assert max(ends) - min(ends) <= HZ // 4, f"the retraction left on frames {ends}"
+    # The retraction: when each process learnt of it, and what it drew after.
+    times = [t for t, _ in seen]
+    spread_ms = (max(times) - min(times)) * 1000
+    assert spread_ms <= 250, f"the retraction reached the screens {spread_ms:.0f} ms apart: {times}"
+    last_on, first_off = [], []
+    for (seen_on, on), (_, sf) in zip(breaking, seen):
+        late = [f for f, b in seen_on if b and f >= sf + 2]
+        assert not late, f"frames {late[:5]} show the breaking bar after the screen saw it go ({sf})"
+        last_on.append(on[-1])
+        first_off.append(min(f for f, b in seen_on if f > on[-1]))
+    least = max(0, max(last_on) + 1 - min(first_off))
+    assert least <= HZ // 4, f"the pictures: breaking last on {last_on}, first off {first_off}"
     # Each tile against the wide screen's slice, at every frame number both
-    # drew (a loaded machine drops frames, each process its own).
+    # drew; frames while the retraction travels are left out (it reaches
+    # each process at its own moment, within the 250 ms checked above).
+    lo, hi = min(sf for _, sf in seen) - 1, max(max(sf for _, sf in seen) + 2, max(first_off))
     checked = 0
     for c in range(3):
-        both = sorted(set(whole).intersection(tiles[c]))
+        both = sorted(f for f in set(whole).intersection(tiles[c]) if f >= max(first_ink))
         assert len(both) > 5, f"tile {c}: only {len(both)} frames recorded with the wide screen"
-        # A retraction reaches each process at its own moment (within
-        # 250 ms, checked above): those frames may differ.
-        for f in [f for f in both if not min(ends) < f <= max(ends) + 1]:
+        for f in [f for f in both if not lo <= f <= hi]:
             t = read_png(tiles[c][f], BAR_ROWS)
             w = read_png(whole[f], BAR_ROWS)
             for y in range(BAR_ROWS):
                 assert t[2][y] == w[2][y][3 * c * TW:3 * (c + 1) * TW], \
                     f"frame {f}, row {y}: tile {c} differs from the wide screen"
             checked += 1
-    print(f"ok live: {checked} frames stitched equal the wide screen; breaking started on {starts} (after {before}), "
-          f"left on {ends} ({(max(ends) - min(ends)) * 1000 // HZ} ms apart)")
+    drawn = [len(r) for r in tiles + [whole]]
+    print(f"ok live: {checked} frames stitched equal the wide screen (frames drawn {drawn}); "
+          f"breaking started on {starts} (after {before}); the retraction reached the screens "
+          f"{spread_ms:.1f} ms apart; pictures: last on {last_on}, first off {first_off}, "
+          f"at least {least * 1000 // HZ} ms apart")
     if os.environ.get("KABAR_KEEP") is None:
         shutil.rmtree(out)
         shutil.rmtree(spool)
