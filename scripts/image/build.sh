@@ -38,7 +38,12 @@ done
 [ -n "$board" ] && [ -n "$arch" ] && [ -n "$deb" ] && [ -n "$out" ] ||
   { echo "image: --board, --arch, --deb and --out are required" >&2; exit 2; }
 [ -f "$deb" ] || { echo "image: no package $deb (make deb ARCH=$arch)" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || { echo "image: mmdebstrap and mkfs -d keep owners only as root" >&2; exit 1; }
+# mmdebstrap and mkfs -d keep the files' owners only as root.
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "image: run as root (mmdebstrap, mkfs -d keep owners)" >&2; exit 1; }
+  exec sudo "$0" --board "$board" --arch "$arch" --deb "$deb" --out "$out" \
+    ${work:+--work "$work"} ${cache:+--cache "$cache"} $([ "$vm" = yes ] && echo --vm)
+fi
 case "$vm:$board" in
   no:rpi3 | no:rpi4 | no:rpi-zero2w) pi=yes ;;
   no:rpi5) echo "image: rpi5 has no image: Debian 12's kernel cannot drive it (docs/kiosk.md)" >&2; exit 2 ;;
