@@ -39,7 +39,8 @@ void kb_ready_release(struct kb_ready *r);
 
 struct kb_event {
     enum kb_event_type type;
-    int slot; /* KB_EVENT_CHROME: an enum kb_chrome_slot */
+    int slot; /* KB_EVENT_CHROME: an enum kb_chrome_slot; KB_EVENT_PANEL on a
+                 wall: the quote slot it answers (KB_WALL_SLOT_TAG) */
     struct kb_ready item;
     /* KB_EVENT_PANEL: the quote (item holds only its id); owned by whoever
      * holds the event, freed with kb_quote_pages_free. */

@@ -221,23 +221,56 @@ static const struct kb_item *next_quote(struct kb_ingest *in)
     return NULL;
 }
 
-/* Lays the next quote out for the panel when the render side asks. */
+/* A wall's quote for slot s: quote s mod n of the screen's (app/wall.h). */
+static const struct kb_item *wall_quote(struct kb_ingest *in, int64_t s)
+{
+    size_t n, m = 0;
+    const struct kb_item *const *items = kb_spool_items(in->spool, &n);
+    for (int pass = 0; pass < 2; pass++) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            const struct kb_item *it = items[i];
+            if (it->kind != KB_KIND_QUOTE || it->priority == KB_PRIORITY_BREAKING ||
+                !kb_playlist_wants(in->playlist, in->spool, it))
+                continue;
+            if (pass == 1 && k == (size_t)(s % (int64_t)m))
+                return it;
+            k++;
+        }
+        m = k;
+        if (m == 0)
+            return NULL;
+    }
+    return NULL;
+}
+
+/* Lays the next quote out for the panel when the render side asks. On a
+ * wall the answer names its slot, and comes even when there is no quote. */
 static void feed_panel(struct kb_ingest *in)
 {
     int px, width, height;
     if (!panel_mode(in) || !kb_channel_panel(in->ch, &px, &width, &height))
         return;
-    const struct kb_item *q = next_quote(in);
-    LOG_DBG("panel: next quote %s", q ? q->id : "(none)");
-    if (q == NULL)
-        return;
     struct kb_event ev;
     memset(&ev, 0, sizeof(ev));
     ev.type = KB_EVENT_PANEL;
-    ev.quote = kb_quote_layout(in->faces, in->cfg, q, px, width, height);
-    if (ev.quote == NULL)
+    int64_t slot = in->wall != NULL ? kb_wall_quote_asked(in->wall) : 0;
+    const struct kb_item *q = in->wall != NULL ? wall_quote(in, slot) : next_quote(in);
+    LOG_DBG("panel: next quote %s", q ? q->id : "(none)");
+    if (in->wall != NULL) {
+        ev.slot = KB_WALL_SLOT_TAG(slot);
+        if (q == NULL) {
+            kb_channel_post(in->ch, &ev);
+            return;
+        }
+    }
+    if (q == NULL)
         return;
-    snprintf(ev.item.id, sizeof(ev.item.id), "%s", q->id);
+    ev.quote = kb_quote_layout(in->faces, in->cfg, q, px, width, height);
+    if (ev.quote == NULL && in->wall == NULL)
+        return;
+    if (ev.quote != NULL)
+        snprintf(ev.item.id, sizeof(ev.item.id), "%s", q->id);
     kb_channel_post(in->ch, &ev);
 }
 

@@ -48,9 +48,9 @@ struct kb_loop {
     double bar_t;           /* crawl time bar_h was last set */
     double tall_at;         /* crawl time an item last needed the bar taller than its base */
     struct kb_chrome *chrome;
-    struct kb_panel *panel; /* NULL unless quotes = panel */
+    struct kb_panel *panel;   /* NULL unless quotes = panel */
     struct kb_slides *slides; /* story slides; NULL when panel = quotes (app/slides_loop.h) */
-    SDL_Texture *separator; /* separator_image, or NULL */
+    SDL_Texture *separator;   /* separator_image, or NULL */
     bool rtl_screen;
     double t;              /* crawl time of this frame, seconds */
     double breaking_since; /* crawl time breaking news last entered */
@@ -65,6 +65,14 @@ struct kb_loop {
     bool breaking;
     struct kb_wall *wall; /* NULL unless this screen is a tile of a video wall */
     int64_t wall_frame;   /* the shared frame drawn last */
+    /* A wall's quote panel (loop_wall.c): the slot shown, the slot asked
+     * for, and the answer come (q owned here; NULL: no quote for it). */
+    struct {
+        int64_t shown, asked;
+        int answered; /* KB_WALL_SLOT_TAG of the answer, -1 before one */
+        struct kb_quote_pages *q;
+        char id[KB_ID_MAX + 1];
+    } wall_quote;
 };
 
 /* Open: fonts, the screen, the atlas, the crawl, the chrome, the channel
@@ -112,6 +120,8 @@ void kb_loop_fit_bar(struct kb_loop *L);
 bool kb_loop_wall_open(struct kb_loop *L);
 /* L->layout for this tile of the wall. */
 void kb_loop_wall_scene(struct kb_loop *L);
+/* The wall's top edge (*edge) and height in this tile's pixels. */
+void kb_loop_wall_span(const struct kb_loop *L, int *edge, int *height);
 /* --record's file for loop pass n (the caller frees it), or NULL if pass n
  * is not recorded: every --every-th pass, frame-NNNNNN.png; on a wall
  * every --every-th shared frame, wall-FRAME.png, so the tiles' pictures of
@@ -119,5 +129,15 @@ void kb_loop_wall_scene(struct kb_loop *L);
 char *kb_loop_record_path(const struct kb_loop *L, uint64_t n);
 /* The crawl from the wall's schedule at shared frame `frame`. */
 void kb_loop_wall_feed(struct kb_loop *L, uint64_t frame);
+/* The quote panel of a wall tile at the frame kb_loop_wall_feed was given:
+ * the quote of its slot put on (asked for ahead; waited for under the
+ * virtual clock). Returns the panel's time: the shared clock's seconds. */
+double kb_loop_wall_panel(struct kb_loop *L);
+/* Forgets the wall panel's quotes (a new panel size, a new channel). */
+void kb_loop_wall_panel_reset(struct kb_loop *L);
+/* A KB_EVENT_PANEL on a wall: kept for its slot (takes ev->quote). */
+void kb_loop_wall_quote(struct kb_loop *L, struct kb_event *ev);
+/* The channel's events handled (loop_frame.c). */
+void kb_loop_channel_events(struct kb_loop *L);
 
 #endif

@@ -50,19 +50,27 @@ static void place_panel(struct kb_loop *L)
     int px = (int)lround(kb_scene_lines(L->logical_w, L->logical_h) * cfg->quote_size);
     int w = (int)lround(L->layout.bar.w * 0.86);
     bool top = strcmp(cfg->position, "top") == 0;
-    int space_y =
-        top ? L->base_bar.y + L->base_bar.h : (int)lround(L->logical_h * cfg->safe_area / 100.0);
+    /* On a wall the panel is laid out on the whole wall (the bar is
+     * already): its top edge and height, in this tile's pixels. */
+    int edge = 0, height = L->logical_h;
+    if (L->wall != NULL)
+        kb_loop_wall_span(L, &edge, &height);
+    int space_y = top ? L->base_bar.y + L->base_bar.h
+                      : edge + (int)lround(L->logical_h * cfg->safe_area / 100.0);
     /* Room is left for the bar to grow (kb_loop_fit_bar). */
     int grow = (int)lround(L->base_bar.h * (KB_FIT_GROW_MAX - 1));
     if (top)
         space_y += grow;
-    int space_h = top ? L->logical_h - space_y : L->base_bar.y - grow - space_y;
+    int space_h = top ? edge + height - space_y : L->base_bar.y - grow - space_y;
     int margin = space_h / 16;
     int h = space_h - 2 * margin;
     SDL_Rect r = {L->layout.bar.x + (L->layout.bar.w - w) / 2, space_y + margin, w, h};
     SDL_Rect old = kb_panel_rect(L->panel);
-    if (old.w != r.w || old.h != r.h)
+    if (old.w != r.w || old.h != r.h) {
         kb_panel_clear(L->panel); /* its lines are of the old size */
+        if (L->wall != NULL)
+            kb_loop_wall_panel_reset(L);
+    }
     kb_panel_place(L->panel, r, px);
     kb_channel_set_panel(L->ch, px, w, h);
 }

@@ -66,13 +66,17 @@ static void show_breaking(struct kb_loop *L, struct kb_ready *r)
 }
 
 /* The next quote onto the panel. */
-static void show_quote(struct kb_loop *L, const struct kb_event *ev)
+static void show_quote(struct kb_loop *L, struct kb_event *ev)
 {
+    if (L->wall != NULL) {
+        kb_loop_wall_quote(L, ev);
+        return;
+    }
     kb_panel_push(L->panel, ev->quote, ev->item.id);
     L->quote_asked = false;
 }
 
-static void handle_channel_events(struct kb_loop *L)
+void kb_loop_channel_events(struct kb_loop *L)
 {
     struct kb_event ev;
     while (kb_channel_next_event(L->ch, &ev)) {
@@ -90,7 +94,7 @@ static void handle_channel_events(struct kb_loop *L)
                 show_breaking(L, &ev.item);
             break;
         case KB_EVENT_PANEL:
-            if (L->panel != NULL && ev.quote != NULL)
+            if (L->panel != NULL && (ev.quote != NULL || L->wall != NULL))
                 show_quote(L, &ev);
             break;
         case KB_EVENT_CHROME:
@@ -192,11 +196,14 @@ static int draw_panel(struct kb_loop *L)
 {
     if (L->panel == NULL)
         return 0;
-    if (kb_panel_wants_next(L->panel) && !L->quote_asked) {
+    double t = L->t;
+    if (L->wall != NULL) {
+        t = kb_loop_wall_panel(L);
+    } else if (kb_panel_wants_next(L->panel) && !L->quote_asked) {
         kb_channel_want_quote(L->ch);
         L->quote_asked = true;
     }
-    bool dirty = kb_panel_step(L->panel, L->t, L->atlas, (size_t)L->cfg.warm_glyphs_per_frame);
+    bool dirty = kb_panel_step(L->panel, t, L->atlas, (size_t)L->cfg.warm_glyphs_per_frame);
     /* Where the whole screen was cleared this frame (GPU renderers, or the
      * first frame) the panel's background is already there: filling it
      * again costs llvmpipe as much as all the text. */
@@ -246,14 +253,14 @@ static void note_visible(struct kb_loop *L)
 
 int kb_loop_frame(struct kb_loop *L, uint64_t frame)
 {
-    handle_channel_events(L);
+    kb_loop_channel_events(L);
     if (L->wall != NULL)
         kb_loop_wall_feed(L, frame);
     else
         feed_crawl(L);
     /* Under the virtual clock the feed may have waited for the ingest
      * thread; what it posted meanwhile belongs to this frame. */
-    handle_channel_events(L);
+    kb_loop_channel_events(L);
 
     kb_loop_fit_bar(L);
     kb_atlas_begin_frame(L->atlas);

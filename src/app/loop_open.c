@@ -111,6 +111,8 @@ bool kb_loop_open(struct kb_loop *L, const struct kb_run_opts *o)
 void kb_loop_close(struct kb_loop *L)
 {
     kb_ingest_stop(L->ingest);
+    if (L->wall != NULL)
+        kb_loop_wall_panel_reset(L);
     kb_wall_free(L->wall);
     kb_crawl_free(L->crawl);
     if (L->separator != NULL)

@@ -2,6 +2,8 @@
  * what the schedule must know of it, and the crawl fed from the schedule
  * instead of from the ingest thread's queue. */
 #include <math.h>
+#include <stdio.h>
+#include <time.h>
 
 #define LOG_MODULE "run"
 #include "app/loop.h"
@@ -9,6 +11,9 @@
 #include "app/wall_view.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
+
+/* Under the virtual clock, how long the panel waits for its slot's quote. */
+#define VIRTUAL_QUOTE_WAIT_MS 5000
 
 bool kb_loop_wall_open(struct kb_loop *L)
 {
@@ -26,6 +31,7 @@ bool kb_loop_wall_open(struct kb_loop *L)
         return false;
     }
     L->wall = kb_wall_new(&g, L->o->virtual_clock, L->cfg.refresh_hz);
+    kb_loop_wall_panel_reset(L);
     LOG_INFO("wall %dx%d, tile %d,%d, bezel %d px", g.cols, g.rows, g.col, g.row, g.bezel);
     return true;
 }
@@ -35,6 +41,13 @@ void kb_loop_wall_scene(struct kb_loop *L)
     int vw, vh;
     L->layout =
         kb_wall_scene(&L->cfg, kb_wall_geometry(L->wall), L->logical_w, L->logical_h, &vw, &vh);
+}
+
+void kb_loop_wall_span(const struct kb_loop *L, int *edge, int *height)
+{
+    const struct kb_wall_geo *g = kb_wall_geometry(L->wall);
+    *edge = -g->row * (L->logical_h + g->bezel);
+    *height = g->rows * L->logical_h + (g->rows - 1) * g->bezel;
 }
 
 /* What the schedule must know: it is made again when this changes. */
@@ -68,4 +81,87 @@ char *kb_loop_record_path(const struct kb_loop *L, uint64_t n)
     if (L->wall_frame % o->record_every != 0)
         return NULL;
     return kb_xasprintf("%s/wall-%lld.png", o->record_dir, (long long)L->wall_frame);
+}
+
+/* ---- the quote panel (app/wall.h: slot s shows quote s mod n) ---- */
+
+void kb_loop_wall_panel_reset(struct kb_loop *L)
+{
+    kb_quote_pages_free(L->wall_quote.q);
+    L->wall_quote.q = NULL;
+    L->wall_quote.shown = L->wall_quote.asked = INT64_MIN;
+    L->wall_quote.answered = -1;
+}
+
+void kb_loop_wall_quote(struct kb_loop *L, struct kb_event *ev)
+{
+    kb_quote_pages_free(L->wall_quote.q);
+    L->wall_quote.q = ev->quote;
+    ev->quote = NULL;
+    L->wall_quote.answered = ev->slot;
+    snprintf(L->wall_quote.id, sizeof(L->wall_quote.id), "%s", ev->item.id);
+}
+
+static void ask(struct kb_loop *L, int64_t slot)
+{
+    if (L->wall_quote.asked == slot)
+        return;
+    L->wall_quote.asked = slot;
+    kb_wall_ask_quote(L->wall, slot);
+    kb_channel_want_quote(L->ch);
+}
+
+/* Under the virtual clock: the answer for slot, waited for. */
+static void wait_answer(struct kb_loop *L, int64_t slot)
+{
+    struct timespec ms = {0, 1000000};
+    for (int i = 0; i < VIRTUAL_QUOTE_WAIT_MS; i++) {
+        kb_loop_channel_events(L);
+        if (L->wall_quote.answered == KB_WALL_SLOT_TAG(slot))
+            return;
+        nanosleep(&ms, NULL);
+    }
+    LOG_WARN_ONCE("wall-quote", "no quote for the panel's slot within %d ms",
+                  VIRTUAL_QUOTE_WAIT_MS);
+}
+
+/* The slot's pages share its time in proportion to their reading times,
+ * so a quote turns its pages within its slot on every tile alike. */
+static void fit_dwells(struct kb_quote_pages *q, double slot_s)
+{
+    double sum = 0;
+    for (size_t k = 0; k < q->n_pages; k++)
+        sum += q->dwell[k];
+    for (size_t k = 0; k < q->n_pages; k++)
+        q->dwell[k] = sum > 0 ? q->dwell[k] * slot_s / sum : slot_s / (double)q->n_pages;
+}
+
+double kb_loop_wall_panel(struct kb_loop *L)
+{
+    double hz = L->cfg.refresh_hz;
+    int64_t per = (int64_t)llround(L->cfg.quote_seconds * hz), f = L->wall_frame;
+    if (per < 1)
+        per = 1;
+    int64_t s = f >= 0 ? f / per : (f - per + 1) / per;
+    double t = (double)f / hz;
+    if (L->wall_quote.shown == s) {
+        ask(L, s + 1); /* ahead, so it is there at the slot's first frame */
+        return t;
+    }
+    int tag = KB_WALL_SLOT_TAG(s);
+    if (L->wall_quote.answered != tag) {
+        ask(L, s);
+        if (L->o->virtual_clock)
+            wait_answer(L, s);
+        if (L->wall_quote.answered != tag)
+            return t; /* the last quote stays until its answer comes */
+    }
+    L->wall_quote.shown = s;
+    if (L->wall_quote.q != NULL) {
+        fit_dwells(L->wall_quote.q, (double)per / hz);
+        kb_panel_show_at(L->panel, L->wall_quote.q, L->wall_quote.id, (double)(s * per) / hz);
+        kb_quote_pages_free(L->wall_quote.q);
+        L->wall_quote.q = NULL;
+    }
+    return t;
 }

@@ -165,6 +165,23 @@ int kb_wall_fd(struct kb_wall *w)
     return w->efd;
 }
 
+/* ---- the quote panel ---- */
+
+void kb_wall_ask_quote(struct kb_wall *w, int64_t slot)
+{
+    pthread_mutex_lock(&w->mu);
+    w->quote_slot = slot;
+    pthread_mutex_unlock(&w->mu);
+}
+
+int64_t kb_wall_quote_asked(struct kb_wall *w)
+{
+    pthread_mutex_lock(&w->mu);
+    int64_t s = w->quote_slot;
+    pthread_mutex_unlock(&w->mu);
+    return s;
+}
+
 /* ---- render side ---- */
 
 void kb_wall_set_layout(struct kb_wall *w, int px, double px_per_frame, double area_w, double gap,

@@ -69,6 +69,15 @@ void kb_wall_feed(struct kb_wall *w, struct kb_crawl *crawl, int64_t frame, int6
 void kb_wall_presented(struct kb_wall *w, int64_t frame);
 double kb_wall_offset_ms(const struct kb_wall *w);
 
+/* The quote panel on a wall: slot s of the shared clock (quote_seconds
+ * long) shows quote s mod n of the n quotes the screen shows, in published
+ * order. The render thread asks for a slot's quote (then wakes the ingest
+ * thread through the channel); the ingest thread reads the slot asked. */
+void kb_wall_ask_quote(struct kb_wall *w, int64_t slot);
+int64_t kb_wall_quote_asked(struct kb_wall *w);
+/* A slot as a KB_EVENT_PANEL's int carries it. */
+#define KB_WALL_SLOT_TAG(s) ((int)((s) % 1000000000))
+
 /* Ingest thread. */
 /* A descriptor that becomes readable when the schedule must be made again. */
 int kb_wall_fd(struct kb_wall *w);

@@ -63,6 +63,7 @@ struct kb_wall {
     uint64_t layout_gen;
     int64_t frame;
     struct kb_wall_snap *snap; /* the newest schedule, under mu */
+    int64_t quote_slot;        /* the panel's slot asked for, under mu */
     /* Render thread only. */
     struct kb_wall_snap *shown;
     bool shown_breaking;

@@ -27,6 +27,7 @@ struct kb_panel {
     struct quote cur, next, old; /* old: fading out */
     double t;
     bool dirty;
+    bool on_time; /* pages turn when due (kb_panel_show_at) */
     uint64_t serials;
 };
 
@@ -106,6 +107,18 @@ void kb_panel_push(struct kb_panel *p, const struct kb_quote_pages *src, const c
     q->valid = q->q.n > 0;
 }
 
+void kb_panel_show_at(struct kb_panel *p, const struct kb_quote_pages *q, const char *id, double at)
+{
+    kb_panel_push(p, q, id);
+    quote_release(&p->old);
+    p->old = p->cur;
+    p->cur = p->next;
+    memset(&p->next, 0, sizeof(p->next));
+    p->cur.shown_at = p->cur.page_at = at;
+    p->on_time = true;
+    p->dirty = true;
+}
+
 size_t kb_panel_remove(struct kb_panel *p, const char *id)
 {
     size_t n = 0;
@@ -155,9 +168,9 @@ bool kb_panel_step(struct kb_panel *p, double t, struct kb_atlas *atlas, size_t 
     }
     struct quote *c = &p->cur;
     /* The next page, cross-fading from this one. */
-    if (c->valid && c->page + 1 < c->q.n_pages && t - c->page_at >= dwell(p, c, c->page)) {
+    while (c->valid && c->page + 1 < c->q.n_pages && t - c->page_at >= dwell(p, c, c->page)) {
+        c->page_at = p->on_time ? c->page_at + dwell(p, c, c->page) : t;
         c->page++;
-        c->page_at = t;
         dirty = true;
     }
     bool due = !c->valid || (c->page + 1 == c->q.n_pages && t - c->page_at >= dwell(p, c, c->page));

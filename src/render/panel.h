@@ -40,6 +40,13 @@ bool kb_panel_wants_next(const struct kb_panel *p);
 /* Queues the next quote; takes its own reference to each line of q (the
  * caller keeps q). A page with no dwell stays hold_s. */
 void kb_panel_push(struct kb_panel *p, const struct kb_quote_pages *q, const char *id);
+/* A video wall (app/loop_wall.c): puts q on the panel as if it had come
+ * on at time `at` (the shared clock's, maybe past), the quote before it
+ * fading out from then; from now on pages turn at the times they are due
+ * (at + the dwells before them), not at the frames that see them, so
+ * tiles that draw different frames agree. q as in kb_panel_push. */
+void kb_panel_show_at(struct kb_panel *p, const struct kb_quote_pages *q, const char *id,
+                      double at);
 /* Takes the quote with this id off the panel at once (shown or queued). */
 size_t kb_panel_remove(struct kb_panel *p, const char *id);
 /* Drops everything (a resize: the lines are of the old size). */

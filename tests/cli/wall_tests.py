@@ -230,7 +230,44 @@ def test_column():
     print("ok portrait 1x3 column")
 
 
-TESTS = {"stitched": test_stitched, "bezel": test_bezel, "rtl": test_rtl, "column": test_column}
+QUOTES = [
+    {"id": "q1", "lang": "en", "kind": "quote", "by": "A harbour pilot",
+     "text": "The tide does not wait for the committee, and neither do the ships that ride it in.",
+     "published": "2023-12-01T07:00:00Z"},
+    {"id": "q2", "lang": "fr", "kind": "quote", "by": "Une conductrice",
+     "text": "Le premier train du lundi, c'est la ville qui se réveille d'un coup.",
+     "published": "2023-12-01T07:01:00Z"},
+]
+
+
+def test_panel():
+    """quotes = panel: the panel is laid out on the whole wall and shows the
+    quote of the shared clock's slot, so the three tiles stitched equal the
+    wide screen everywhere, the panel as well as the bar; taken in the
+    middle of a cross-fade from one quote to the next, and of a slot."""
+    for seconds, name in ((12.25, "fade"), (17, "still")):
+        out = tempfile.mkdtemp(prefix="kabar-wall-panel-")
+        spool = make_spool(HEADLINES + QUOTES)
+        tw, th = 1280, 720
+        extra = ("--set", "quotes=panel", "--set", "panel=quotes", "--set", "quote_seconds=12")
+        tiles_and_wide(spool, out, 3, 1, tw, th, 0, seconds, extra)
+        t = [read_png(f"{out}/t{c}-0.png") for c in range(3)]
+        wide = read_png(f"{out}/wide.png")
+        bg = wide[2][5][0:3]
+        inked = 0
+        for y in range(th):
+            stitched = b"".join(t[c][2][y] for c in range(3))
+            assert stitched == wide[2][y], f"panel ({name}): row {y} of the stitched tiles differs"
+            if y < th - th // 5:
+                inked += sum(1 for x in range(0, len(stitched), 3) if stitched[x:x + 3] != bg)
+        # The panel had a quote on: not three empty skies compared.
+        assert inked > 2000, (name, inked)
+        shutil.rmtree(out)
+        shutil.rmtree(spool)
+    print("ok panel stitched 3x1 (in a cross-fade and between)")
+
+
+TESTS = {"stitched": test_stitched, "panel": test_panel, "bezel": test_bezel, "rtl": test_rtl, "column": test_column}
 
 if __name__ == "__main__":
     if ONLY == ["live"]:
