@@ -44,7 +44,7 @@ static void save_pictures(struct kb_loop *L, uint64_t n, bool last)
             LOG_ERR("%s", err.msg);
         free(path);
     }
-    kb_thumb_tick(&L->screen, L->cfg.thumb_interval_s, o->stats, L->t);
+    kb_thumb_frame(&L->screen, L->cfg.thumb_interval_s, o->stats);
 }
 
 size_t kb_loop_present(struct kb_loop *L, uint64_t n, bool last)

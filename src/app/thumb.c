@@ -12,10 +12,6 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 
-/* The first picture comes this soon after the start (or at the interval,
- * if shorter), so a screen that was just switched on has one. */
-#define THUMB_FIRST_S 2.0
-
 static double next_at = -1;
 
 char *kb_thumb_path(const char *stats_path)
@@ -125,8 +121,10 @@ void kb_thumb_tick(struct kb_screen *screen, double interval_s, const char *stat
 {
     if (interval_s <= 0 || stats_path == NULL)
         return;
+    /* The first picture one interval after the start: short runs (tests,
+     * previews) leave no file beside their stats. */
     if (next_at < 0)
-        next_at = now + (interval_s < THUMB_FIRST_S ? interval_s : THUMB_FIRST_S);
+        next_at = now + interval_s;
     if (now < next_at)
         return;
     next_at = now + interval_s;
@@ -137,4 +135,13 @@ void kb_thumb_tick(struct kb_screen *screen, double interval_s, const char *stat
     else
         kb_log_once("thumb", KB_LOG_WARN, LOG_MODULE, "%s", err.msg);
     free(path);
+}
+
+void kb_thumb_frame(struct kb_screen *screen, double interval_s, const char *stats_path)
+{
+    if (interval_s <= 0 || stats_path == NULL)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    kb_thumb_tick(screen, interval_s, stats_path, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 }

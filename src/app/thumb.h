@@ -15,9 +15,14 @@
 /* Call once per frame where screenshots are taken (before the present,
  * or after it where the screen keeps what it showed). Writes a
  * thumbnail when one is due; does nothing when interval_s <= 0 or
- * stats_path is NULL. now is CLOCK_MONOTONIC seconds. A failure is logged
+ * stats_path is NULL; the first one interval_s after the first call. now
+ * is in seconds on any steady clock. A failure is logged
  * once until the next success; the ticker goes on. */
 void kb_thumb_tick(struct kb_screen *screen, double interval_s, const char *stats_path, double now);
+/* kb_thumb_tick on the real clock (CLOCK_MONOTONIC), whatever clock the
+ * crawl runs on: the picture is for people, every interval_s of their
+ * time, also under --virtual-clock. */
+void kb_thumb_frame(struct kb_screen *screen, double interval_s, const char *stats_path);
 
 /* The thumbnail's path for a stats file: "<stats without .json>.thumb.png"
  * ("/run/kabar/stats.json" -> "/run/kabar/stats.thumb.png"). A new string

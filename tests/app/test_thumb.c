@@ -94,8 +94,8 @@ static void test_a_headless_frame_becomes_a_480_px_picture(void **state)
     kb_thumb_tick(&screen, 0, stats, 100);
     kb_thumb_tick(&screen, 60, NULL, 100);
     assert_int_not_equal(access(path, F_OK), 0);
-    /* The first picture two seconds after the start, then every interval. */
-    kb_thumb_tick(&screen, 60, stats, 100);
+    /* The first picture one interval after the start, then every interval. */
+    kb_thumb_tick(&screen, 60, stats, 42);
     kb_thumb_tick(&screen, 60, stats, 101.9);
     assert_int_not_equal(access(path, F_OK), 0);
     kb_thumb_tick(&screen, 60, stats, 102);
