@@ -40,6 +40,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "spool/reject_bound.h"
 
 /* How long one pass of the loop may wait for the network: also how soon a
  * signal or a due status is seen. */
@@ -303,6 +304,9 @@ static void publish_status(struct bridge *b, double now)
         return;
     b->next_status_at = now + b->set->status_interval_s;
     kb_mqtt_thumb_tick(b->mosq, b->set->group, b->set->screen, b->set->stats);
+    b->counters.sync = kb_mqtt_round_state(&b->round);
+    b->counters.reconciled = b->round.removed;
+    b->counters.rejected_pruned = kb_spool_rejected_pruned();
     char *text = kb_mqtt_status_online(b->status, &b->counters);
     if (b->last_status != NULL && strcmp(text, b->last_status) == 0) {
         free(text);

@@ -256,6 +256,9 @@ char *kb_mqtt_status_online(struct kb_mqtt_status *st, const struct kb_mqtt_coun
     json_object_set_new(bridge, "rejected", json_integer((json_int_t)c->rejected));
     json_object_set_new(bridge, "failed", json_integer((json_int_t)c->failed));
     json_object_set_new(bridge, "last_rejection", json_string(c->last_rejection));
+    json_object_set_new(bridge, "rejected_pruned", json_integer((json_int_t)c->rejected_pruned));
+    json_object_set_new(bridge, "sync", json_string(c->sync != NULL ? c->sync : "pending"));
+    json_object_set_new(bridge, "reconciled", json_integer((json_int_t)c->reconciled));
     json_object_set_new(bridge, "last_error", json_string(last_error));
     json_object_set_new(root, "bridge", bridge);
 

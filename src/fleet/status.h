@@ -20,6 +20,11 @@ struct kb_mqtt_counters {
     uint64_t rejected;  /* invalid payloads, or item topics that name no valid id */
     uint64_t failed;    /* valid items the spool could not take (disk full, read-only) */
     char last_rejection[KB_ERROR_MAX]; /* the line of the last rejection; "" if none */
+    /* Reconciliation (fleet/round.h): "pending", "complete" or "incomplete"
+     * (a static string), and the files it removed. */
+    const char *sync;
+    uint64_t reconciled;
+    uint64_t rejected_pruned; /* files removed from rejected/ to keep its bound */
 };
 
 struct kb_mqtt_status;

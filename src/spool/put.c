@@ -11,6 +11,7 @@
 #include "core/file.h"
 #include "core/limits.h"
 #include "core/xmalloc.h"
+#include "spool/reject_bound.h"
 
 /* True if path is a regular file holding exactly data. */
 static bool holds(const char *path, const void *data, size_t len)
@@ -61,7 +62,14 @@ static enum kb_spool_rejected reject_into(int dfd, int rfd, const char *dir, con
 {
     char *ename = kb_xasprintf("%s.error.txt", name);
     char *ewhere = kb_xasprintf("%s/" KB_SPOOL_REJECTED_DIR "/%s", dir, ename);
-    char *text = kb_xasprintf("%s\n", line);
+    /* A refused payload is kept to its first KB_SPOOL_REJECTED_KEEP_BYTES:
+     * enough to see what is wrong, and no way to fill the card. */
+    char *text = data != NULL && len > KB_SPOOL_REJECTED_KEEP_BYTES
+                     ? kb_xasprintf("%s\n%s keeps the first %d of its %zu bytes\n", line, name,
+                                    KB_SPOOL_REJECTED_KEEP_BYTES, len)
+                     : kb_xasprintf("%s\n", line);
+    if (data != NULL && len > KB_SPOOL_REJECTED_KEEP_BYTES)
+        len = KB_SPOOL_REJECTED_KEEP_BYTES;
     struct kb_error werr;
     /* The reason first, so the file never sits in rejected/ without one. */
     bool have_reason = kb_file_write_atomic(rfd, ename, ewhere, tag, text, strlen(text), &werr);
@@ -127,6 +135,9 @@ enum kb_spool_rejected kb_spool_reject(const char *dir, const char *tag, const c
                      strerror(errno));
     if (sfd >= 0 && sfd != dfd)
         close(sfd);
+    /* The one bound of rejected/, whoever puts a file there. */
+    if (result != KB_SPOOL_REJECT_FAILED)
+        kb_spool_rejected_bound(rfd, name);
     close(rfd);
     close(dfd);
     return result;

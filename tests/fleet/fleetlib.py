@@ -4,6 +4,7 @@ messages from one connection, which mosquitto_pub cannot do quickly), and
 `kabar mqtt` bridges as processes. Used by tests/fleet/test_scale.py and
 bench/fleet_bench.py. Python's standard library only."""
 
+import atexit
 import json
 import os
 import pwd
@@ -12,9 +13,42 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
+import tempfile
 import time
 
 BROKER = "/usr/sbin/mosquitto"
+
+# Every process started here, stopped at exit whatever ends the script
+# (SIGTERM from ctest's timeout included: see stop_all_on_signals).
+_procs = []
+
+
+def _stop_all():
+    for p in _procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+atexit.register(_stop_all)
+
+
+def stop_all_on_signals():
+    """SIGTERM and SIGINT end the script through its finally blocks and
+    atexit, so no broker or bridge outlives it."""
+    def bye(sig, frame):
+        sys.exit(128 + sig)
+    signal.signal(signal.SIGTERM, bye)
+    signal.signal(signal.SIGINT, bye)
+
+
+def scratch_dir(prefix):
+    """A temporary folder in memory where there is room (/dev/shm): the
+    figures and the tests are about kabar, not about the disk's inode
+    allocator, which on a busy ext4 costs a millisecond a file."""
+    base = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+    return tempfile.mkdtemp(prefix=prefix, dir=base)
 
 
 def free_port():
@@ -70,6 +104,7 @@ class Broker:
             stdout=subprocess.DEVNULL,
             stderr=open(os.path.join(self.dir, "stderr.log"), "ab"),
         )
+        _procs.append(self.proc)
 
         def accepting():
             try:
@@ -263,6 +298,7 @@ class Bridge:
         env = dict(os.environ, KABAR_CONFIG="")
         self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL,
                                      stderr=open(self.log_path, "ab"), env=env)
+        _procs.append(self.proc)
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc is None:

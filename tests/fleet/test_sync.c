@@ -6,14 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "core/limits.h"
 #include "core/xmalloc.h"
 #include "fleet/retry.h"
 #include "fleet/sync.h"
+#include "spool/put.h"
+#include "spool/reject_bound.h"
 
 static char *spool;
 
@@ -41,7 +45,9 @@ static bool has(const char *id)
 
 static int setup(void **state)
 {
-    spool = kb_xstrdup("/tmp/kabar-sync-XXXXXX");
+    /* Memory where there is some: the bound's test writes 70 MB. */
+    spool = kb_xstrdup(access("/dev/shm", W_OK) == 0 ? "/dev/shm/kabar-sync-XXXXXX"
+                                                     : "/tmp/kabar-sync-XXXXXX");
     assert_non_null(mkdtemp(spool));
     return 0;
 }
@@ -166,6 +172,63 @@ static void test_incomplete_round_removes_nothing_then_probes(void **state)
     kb_mqtt_sync_free(s);
 }
 
+/* rejected/ stays within its bound whoever fills it: refused payloads are
+ * cut to 64 KiB (and their reason says so), the oldest go first, and what
+ * was just put there stays. */
+static void test_rejected_bound(void **state)
+{
+    size_t len = KB_SPOOL_REJECTED_KEEP_BYTES + 5000;
+    char *payload = kb_xmalloc(len);
+    memset(payload, 'x', len);
+    uint64_t pruned0 = kb_spool_rejected_pruned();
+    struct kb_error err;
+    int n = KB_SPOOL_REJECTED_MAX_FILES / 2 + 100; /* 1,100 */
+    for (int i = 0; i < n; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "bad-%05d.json", i);
+        assert_int_equal(kb_spool_reject(spool, "mqtt", name, payload, len, "bad", &err),
+                         KB_SPOOL_REJECT_DONE);
+    }
+    free(payload);
+    char *rdir = kb_xasprintf("%s/rejected", spool);
+    DIR *d = opendir(rdir);
+    assert_non_null(d);
+    size_t files = 0;
+    long long bytes = 0;
+    bool newest = false, oldest = false;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *path = kb_xasprintf("%s/%s", rdir, e->d_name);
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        free(path);
+        files++;
+        bytes += st.st_size;
+        assert_true(st.st_size <= KB_SPOOL_REJECTED_KEEP_BYTES);
+        newest |= strcmp(e->d_name, "bad-01099.json") == 0;
+        oldest |= strcmp(e->d_name, "bad-00000.json") == 0;
+    }
+    closedir(d);
+    assert_true(files <= KB_SPOOL_REJECTED_MAX_FILES);
+    assert_true(bytes <= KB_SPOOL_REJECTED_MAX_BYTES);
+    assert_true(newest);
+    assert_false(oldest);
+    assert_int_equal(kb_spool_rejected_pruned() - pruned0, (uint64_t)(2 * n) - files);
+    char *reason = kb_xasprintf("%s/bad-01099.json.error.txt", rdir);
+    FILE *f = fopen(reason, "r");
+    assert_non_null(f);
+    char line[256];
+    assert_non_null(fgets(line, sizeof(line), f));
+    assert_string_equal(line, "bad\n");
+    assert_non_null(fgets(line, sizeof(line), f));
+    assert_non_null(strstr(line, "keeps the first 65536 of its 70536 bytes"));
+    fclose(f);
+    free(reason);
+    free(rdir);
+}
+
 static void test_retry(void **state)
 {
     struct kb_mqtt_retry r;
@@ -198,6 +261,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_incomplete_round_removes_nothing_then_probes, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_bound, setup, teardown),
         cmocka_unit_test(test_retry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
