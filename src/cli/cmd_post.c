@@ -11,6 +11,7 @@
 #include "cli/cmd.h"
 #include "cli/usage.h"
 #include "core/xmalloc.h"
+#include "fleet/expiry.h"
 #include "fleet/mqtt.h"
 #include "spool/item.h"
 #include "spool/put.h"
@@ -22,12 +23,15 @@ const char kb_cmd_post_usage[] =
     "                  [--priority normal|high|breaking] [--published T] [--expires T]\n"
     "                  [--dir auto|ltr|rtl] TEXT\n"
     "       kabar post --mqtt HOST [--port P] --group G [--cafile F] [--user U\n"
-    "                  --password-file F] (--id ID --lang TAG [fields] TEXT | --retract ID)\n"
+    "                  --password-file F] [--default-expiry S]\n"
+    "                  (--id ID --lang TAG [fields] TEXT | --retract ID)\n"
     "\n"
     "Writes one item into the spool atomically (a hidden temp file, then rename) and prints\n"
     "its path. With --mqtt, publishes it instead (retained, QoS 1) to every screen of group G\n"
     "on kabar/G/items/ID and prints that topic; --retract ID takes it off them\n"
-    "(docs/fleet.md).\n";
+    "(docs/fleet.md). The broker forgets it when it expires: at --expires, or for an item\n"
+    "without one, --default-expiry S seconds after now (default 604800, seven days;\n"
+    "0: never), which is then written into the item as its expires.\n";
 
 /* What the flags say; the strings are argv's. */
 struct post_args {
@@ -59,6 +63,7 @@ static int parse_post(int argc, char **argv, struct post_args *a)
                                          {"cafile", required_argument, 0, 'C'},
                                          {"user", required_argument, 0, 'U'},
                                          {"password-file", required_argument, 0, 'W'},
+                                         {"default-expiry", required_argument, 0, 'X'},
                                          {0, 0, 0, 0}};
     static const char *const fields[128] = {['i'] = "id",
                                             ['l'] = "lang",
@@ -96,6 +101,15 @@ static int parse_post(int argc, char **argv, struct post_args *a)
             a->auth.user = optarg;
         } else if (c == 'W') {
             a->auth.password_file = optarg;
+        } else if (c == 'X') {
+            char *end;
+            long long s = strtoll(optarg, &end, 10);
+            if (*end != '\0' || s < 0 || s > 10LL * 366 * 86400) {
+                fprintf(stderr, "kabar: --default-expiry %s: expected seconds, 0 to 316224000\n",
+                        optarg);
+                return 1;
+            }
+            kb_mqtt_set_default_expiry((int64_t)s);
         } else if (c > 0 && c < 128 && fields[c] != NULL) {
             json_object_set_new(a->obj, fields[c], json_string(optarg));
         } else {
