@@ -132,7 +132,7 @@ static const struct key keys[] = {
      "shown when nothing is loaded; empty: a localized default"},
     {"quotes", "chrome", T_ENUM, F(quotes), 0, 0, "crawl|panel", "panel",
      "quotes in a panel above the crawl (the crawl keeps the headlines), or in the crawl"},
-    {"panel", "chrome", T_ENUM, F(panel), 0, 0, "stories|quotes|both", "both",
+    {"panel", "chrome", T_ENUM, F(panel), 0, 0, "stories|quotes|both", "quotes",
      "what the space above the crawl shows: story slides (picture, headline, summary), quotes, "
      "or both in turn (docs/presentation.md)"},
     {"slides_ahead", "chrome", T_INT, F(slides_ahead), 1, 4, NULL, "2",
