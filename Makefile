@@ -22,9 +22,9 @@ build: deps
 # and a screenshot to look at.
 demo: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-	  $(BUILD)/kabar run --window; \
+	  $(BUILD)/kabar run --window --set panel=both; \
 	else \
-	  $(BUILD)/kabar run --headless --seconds 10 --virtual-clock --screenshot $(DEMO_PNG) && \
+	  $(BUILD)/kabar run --headless --seconds 10 --virtual-clock --set panel=both --screenshot $(DEMO_PNG) && \
 	  $(BUILD)/kabar preview --png $(DEMO_STRIP) assets/demo-spool/*.json >/dev/null && \
 	  echo "demo: no display here, so kabar ran headless; the last frame is $(abspath $(DEMO_PNG))" && \
 	  echo "demo: and every item of the demo spool, as a wall shows it: $(abspath $(DEMO_STRIP))"; \
