@@ -255,17 +255,18 @@ WRITER = r"""
 set -u
 cd /var/spool/kabar
 log=/data/cuts/done-$1
+pad=$(head -c 3000 /dev/zero | tr '\0' x)
 n=0
 while read -r op id v; do
   if [ "$op" = w ]; then
-    { printf '{"id":"%s","lang":"en","priority":"normal","text":"power cut item %s version %s ' "$id" "$id" "$v"
-      head -c 3000 /dev/zero | tr '\0' x; printf '"}\n'; } > ".$id.tmp"
+    printf '{"id":"%s","lang":"en","priority":"normal","text":"power cut item %s version %s %s"}\n' \
+      "$id" "$id" "$v" "$pad" > ".$id.tmp"
     sync ".$id.tmp"; mv ".$id.tmp" "$id.json"
   else
     rm -f "$id.json"
   fi
-  sync .
-  n=$((n + 1)); echo "$n" >> "$log"; sync "$log"
+  n=$((n + 1)); echo "$n" >> "$log"
+  sync -f "$log"  # syncfs: the rename or removal and the log line, together
 done < /data/cuts/ops-$1
 """
 
@@ -296,9 +297,9 @@ def check_power_cuts(m, out, cuts, make_vm, root_span, root_digest):
         if cut:
             m = make_vm()
             t0 = time.monotonic()
-            m.wait_agent(120)
+            m.wait_agent(300)
             try:
-                wait_active(m, 120)
+                wait_active(m, 240)
                 boots += 1
             except V.Error as e:
                 log(f"boot {cut}: {e}")
@@ -339,6 +340,8 @@ def check_power_cuts(m, out, cuts, make_vm, root_span, root_digest):
                     log(f"boot {cut}: {item} is {got}, expected {allowed[0].get(item)} "
                         f"or {allowed[1].get(item)} (after operation {k})")
             corrupt += bad
+            log(f"boot {cut}: so far boots {boots}/{cut}, crawling {crawled}/{cut}, lost {lost}, "
+                f"corrupt {corrupt}")
             prev_state = {i: v for i, v in actual.items() if isinstance(v, int)}
         if cut == cuts:
             break
@@ -347,7 +350,7 @@ def check_power_cuts(m, out, cuts, make_vm, root_span, root_digest):
         m.sh(f"mkdir -p /data/cuts && cat > /data/cuts/ops-{cut} && sync /data/cuts/ops-{cut}",
              stdin="".join(f"{o} {i} {v}\n" for o, i, v in ops).encode())
         m.ga("guest-exec", path="/bin/sh", arg=["-c", WRITER, "writer", str(cut)])
-        time.sleep(random.uniform(1.0, 6.0))
+        time.sleep(random.uniform(3.0, 10.0))
         m.kill()
         prev_ops = ops
     m.kill()
