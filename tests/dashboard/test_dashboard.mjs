@@ -343,6 +343,19 @@ pub('editor', `kabar/${GROUP}/items/marker-1`, JSON.stringify({ id: 'marker-1', 
 await waitFor(10, () => fs.existsSync(path.join(screens['lobby-1'].spool, 'marker-1.json')));
 check('...and nothing reached a spool', !fs.existsSync(path.join(screens['lobby-1'].spool, 'viewer-1.json')));
 
+// Without ?group= the page lists the groups its screens said they are in.
+const picker = await (await browser.newContext()).newPage();
+await picker.goto(pageUrl.replace(`group=${GROUP}&`, ''));
+await picker.fill('#user', 'viewer');
+await picker.fill('#password', users.viewer);
+await picker.click('#login button[type=submit]');
+const listed = await waitFor(15, () => picker.$('#groups a'));
+check('without a group the page offers the groups of the screens', listed &&
+  (await picker.$$eval('#groups a', (as) => as.map((a) => a.textContent))).join(',') === GROUP);
+if (listed) await picker.click('#groups a');
+check('...and picking one shows its screens', await waitFor(15, () =>
+  picker.$(`${card('lobby-1')}[data-state="online"]`)) && new URL(picker.url()).searchParams.get('group') === GROUP);
+
 // A wrong password: the page says the broker refused the login.
 const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
 const wrong = await ctx.newPage();
