@@ -46,6 +46,7 @@ bench: deps
 	build-bench/bench/text_bench || true
 	build-bench/bench/spool_load_bench
 	python3 bench/spool_bench.py build-bench/kabar
+	python3 bench/fleet_bench.py build-bench/kabar --bridges 60
 	bench/run.sh build-bench
 	bench/x11_cpu.sh build-bench
 
