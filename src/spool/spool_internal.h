@@ -59,6 +59,7 @@ struct kb_spool {
      * is it back. */
     int64_t next_check_ms;
     int64_t next_retry_ms; /* the earliest retry of a young bad file */
+    int64_t next_sweep_ms; /* the next look for pictures no item names (watch.c) */
     int64_t last_change_ms;
     size_t rejected;
     uint64_t scan_gen;

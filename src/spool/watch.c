@@ -13,6 +13,7 @@
 
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "spool/images_put.h"
 #include "spool/spool_internal.h"
 
 /* With inotify the folder is still rescanned this often: a cheap safety net
@@ -22,6 +23,8 @@
 /* Reads of the inotify queue per update: bounds one update's work while a
  * producer floods the folder; the rest waits for the next update. */
 #define EVENT_READS_MAX 64
+/* Pictures no item names are looked for at most this often (images_put.h). */
+#define IMAGE_SWEEP_MS 60000
 #define INOTIFY_MASK                                                                               \
     (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_DELETE_SELF |       \
      IN_MOVE_SELF | IN_ONLYDIR)
@@ -140,6 +143,14 @@ static void scan(struct kb_spool *s, int64_t now_ms)
     if (ngone > 0)
         s->last_change_ms = now_ms;
     free(gone);
+    /* A ticker that keeps the spool (moves bad files away) also removes
+     * the pictures its items stopped naming, once the grace is over. */
+    if (s->move_rejected && now_ms >= s->next_sweep_ms) {
+        s->next_sweep_ms = now_ms + IMAGE_SWEEP_MS;
+        size_t n = 0;
+        const struct kb_item *const *items = kb_spool_items(s, &n);
+        kb_spool_images_sweep_items(s->dir, items, n, now_ms / 1000, KB_IMAGE_SWEEP_GRACE_S);
+    }
 }
 
 /* Reads the inotify queue: names to look at in *names (deduplicated), or a
