@@ -10,9 +10,12 @@
 
 #include "cli/cmd.h"
 #include "cli/usage.h"
+#include "core/file.h"
+#include "core/limits.h"
 #include "core/xmalloc.h"
 #include "fleet/expiry.h"
 #include "fleet/mqtt.h"
+#include "spool/images_put.h"
 #include "spool/item.h"
 #include "spool/put.h"
 #include "spool/spool.h"
@@ -21,7 +24,7 @@ const char kb_cmd_post_usage[] =
     "usage: kabar post --spool DIR --id ID --lang TAG [--kind headline|quote] [--by NAME]\n"
     "                  [--source S] [--story S] [--translated-from TAG]\n"
     "                  [--priority normal|high|breaking] [--published T] [--expires T]\n"
-    "                  [--dir auto|ltr|rtl] TEXT\n"
+    "                  [--dir auto|ltr|rtl] [--summary TEXT] [--image FILE [--credit C]] TEXT\n"
     "       kabar post --mqtt HOST [--port P] --group G [--cafile F] [--user U\n"
     "                  --password-file F] [--default-expiry S]\n"
     "                  (--id ID --lang TAG [fields] TEXT | --retract ID)\n"
@@ -31,11 +34,18 @@ const char kb_cmd_post_usage[] =
     "on kabar/G/items/ID and prints that topic; --retract ID takes it off them\n"
     "(docs/fleet.md). The broker forgets it when it expires: at --expires, or for an item\n"
     "without one, --default-expiry S seconds after now (default 604800, seven days;\n"
-    "0: never), which is then written into the item as its expires.\n";
+    "0: never), which is then written into the item as its expires.\n"
+    "--image FILE (PNG, JPEG or WebP) is checked, copied into the spool's images/ under\n"
+    "the hash of its bytes and named in the item (with --mqtt, published first, retained,\n"
+    "on kabar/G/images/NAME); --summary and --credit fill the story slide's fields.\n";
 
 /* What the flags say; the strings are argv's. */
 struct post_args {
     const char *spool, *mqtt, *group, *retract;
+    const char *image_path; /* --image FILE */
+    char *image;            /* its bytes, once read and checked (owned) */
+    size_t image_len;
+    char image_name[KB_IMAGE_HASH_NAME_SIZE];
     struct kb_mqtt_auth auth;
     int port;
     json_t *obj; /* the item's fields (owned) */
@@ -64,6 +74,9 @@ static int parse_post(int argc, char **argv, struct post_args *a)
                                          {"user", required_argument, 0, 'U'},
                                          {"password-file", required_argument, 0, 'W'},
                                          {"default-expiry", required_argument, 0, 'X'},
+                                         {"summary", required_argument, 0, 'S'},
+                                         {"credit", required_argument, 0, 'c'},
+                                         {"image", required_argument, 0, 'I'},
                                          {0, 0, 0, 0}};
     static const char *const fields[128] = {['i'] = "id",
                                             ['l'] = "lang",
@@ -75,7 +88,9 @@ static int parse_post(int argc, char **argv, struct post_args *a)
                                             ['p'] = "priority",
                                             ['P'] = "published",
                                             ['e'] = "expires",
-                                            ['d'] = "dir"};
+                                            ['d'] = "dir",
+                                            ['S'] = "summary",
+                                            ['c'] = "credit"};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -95,6 +110,8 @@ static int parse_post(int argc, char **argv, struct post_args *a)
             a->group = optarg;
         } else if (c == 'R') {
             a->retract = optarg;
+        } else if (c == 'I') {
+            a->image_path = optarg;
         } else if (c == 'C') {
             a->auth.cafile = optarg;
         } else if (c == 'U') {
@@ -123,7 +140,7 @@ static int parse_post(int argc, char **argv, struct post_args *a)
 /* --mqtt HOST --group G --retract ID. */
 static int post_retract(int argc, const struct post_args *a)
 {
-    if (optind != argc || json_object_size(a->obj) != 0)
+    if (optind != argc || json_object_size(a->obj) != 0 || a->image_path != NULL)
         return kb_usage_error(kb_cmd_post_usage, "%s", "--retract ID takes no fields and no TEXT");
     struct kb_error err;
     if (!kb_mqtt_retract_item(a->mqtt, a->port, a->group, a->retract, &a->auth, &err)) {
@@ -138,6 +155,19 @@ static int post_retract(int argc, const struct post_args *a)
 static int post_item(const struct post_args *a, const struct kb_item *item, const char *payload)
 {
     struct kb_error err;
+    /* The picture goes first: a screen that gets the item has it already. */
+    if (a->image != NULL && a->mqtt != NULL &&
+        !kb_mqtt_publish_image(a->mqtt, a->port, a->group, a->image_name, a->image, a->image_len,
+                               payload, &a->auth, &err)) {
+        fprintf(stderr, "kabar: %s\n", err.msg);
+        return 1;
+    }
+    if (a->image != NULL && a->mqtt == NULL &&
+        kb_spool_image_put(a->spool, "post", a->image_name, a->image, a->image_len, &err) ==
+            KB_IMAGE_PUT_FAILED) {
+        fprintf(stderr, "kabar: %s\n", err.msg);
+        return 1;
+    }
     if (a->mqtt != NULL) {
         if (!kb_mqtt_publish_item(a->mqtt, a->port, a->group, payload, &a->auth, &err)) {
             fprintf(stderr, "kabar: %s\n", err.msg);
@@ -160,9 +190,31 @@ static int post_item(const struct post_args *a, const struct kb_item *item, cons
     return status;
 }
 
-/* One item from the fields and TEXT, checked, then posted. */
-static int post_text(const struct post_args *a, const char *text_arg)
+/* Reads and checks --image FILE and names it in the item. */
+static bool read_image(struct post_args *a)
 {
+    struct kb_error err;
+    /* One byte over the limit, so "too big" says so in kb_image_check's words. */
+    if (!kb_file_read_named(a->image_path, KB_IMAGE_FILE_MAX_BYTES + 1, &a->image, &a->image_len,
+                            &err)) {
+        fprintf(stderr, "kabar: --image %s\n", err.msg);
+        return false;
+    }
+    struct kb_image_header hdr;
+    if (!kb_image_check(a->image, a->image_len, NULL, NULL, &hdr, &err)) {
+        fprintf(stderr, "kabar: --image %s: %s\n", a->image_path, err.msg);
+        return false;
+    }
+    kb_image_hash_name(a->image, a->image_len, hdr.format, a->image_name);
+    json_object_set_new(a->obj, "image", json_string(a->image_name));
+    return true;
+}
+
+/* One item from the fields and TEXT, checked, then posted. */
+static int post_text(struct post_args *a, const char *text_arg)
+{
+    if (a->image_path != NULL && !read_image(a))
+        return 1;
     json_t *text = json_string(text_arg);
     if (text == NULL) {
         fprintf(stderr, "kabar: TEXT: invalid UTF-8\n");
@@ -209,5 +261,6 @@ int kb_cmd_post(int argc, char **argv)
     a.obj = json_object();
     int status = check_and_post(argc, argv, &a);
     json_decref(a.obj);
+    free(a.image);
     return status;
 }

@@ -30,6 +30,11 @@ char *kb_mqtt_items_topic(const char *group, const char *id)
     return kb_xasprintf("kabar/%s/items/%s", group, id != NULL ? id : "+");
 }
 
+char *kb_mqtt_images_topic(const char *group, const char *name)
+{
+    return kb_xasprintf("kabar/%s/images/%s", group, name != NULL ? name : "+");
+}
+
 char *kb_mqtt_status_topic(const char *group, const char *screen)
 {
     return kb_xasprintf("kabar/%s/status/%s", group, screen);

@@ -30,6 +30,8 @@ int kb_mqtt_port_or_default(int port, const struct kb_mqtt_auth *auth);
  * kabar/<group>/status/<screen>: new strings the caller frees. */
 char *kb_mqtt_items_topic(const char *group, const char *id);
 char *kb_mqtt_status_topic(const char *group, const char *screen);
+/* kabar/<group>/images/<name>, kabar/<group>/images/+ (name NULL). */
+char *kb_mqtt_images_topic(const char *group, const char *name);
 
 /* Reads the first line of a password file (at most KB_MQTT_PASSWORD_MAX
  * bytes, the newline dropped) into a new string the caller frees (and

@@ -15,6 +15,7 @@
 #define KB_FLEET_MQTT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/error.h"
 
@@ -55,5 +56,16 @@ bool kb_mqtt_publish_item(const char *host, int port, const char *group, const c
  * come back). Same port, auth and error rules as kb_mqtt_publish_item. */
 bool kb_mqtt_retract_item(const char *host, int port, const char *group, const char *id,
                           const struct kb_mqtt_auth *auth, struct kb_error *err);
+
+/* `kabar post --mqtt HOST --image FILE`: publishes a picture (data, len
+ * bytes, already checked with kb_image_check) retained with QoS 1 on
+ * kabar/<group>/images/<name>, before the item that names it, so a screen
+ * has it when the item comes. The broker keeps it as long as item_json's
+ * item (its expires, or the default expiry) and a minute more; item_json
+ * may be NULL (no expiry). Same port, auth and error rules as
+ * kb_mqtt_publish_item. */
+bool kb_mqtt_publish_image(const char *host, int port, const char *group, const char *name,
+                           const void *data, size_t len, const char *item_json,
+                           const struct kb_mqtt_auth *auth, struct kb_error *err);
 
 #endif

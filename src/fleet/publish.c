@@ -21,6 +21,7 @@
 #include "core/date.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "spool/item.h"
 #include "spool/spool.h"
 
 /* The whole exchange, from connect to acknowledgement. */
@@ -228,6 +229,32 @@ bool kb_mqtt_retract_item(const char *host, int port, const char *group, const c
     /* A retained empty message clears the retained item on the broker and
      * is the retraction for every screen, now or when it comes back. */
     bool ok = publish_once(host, port, auth, topic, "", 0, 0, err);
+    free(topic);
+    return ok;
+}
+
+bool kb_mqtt_publish_image(const char *host, int port, const char *group, const char *name,
+                           const void *data, size_t len, const char *item_json,
+                           const struct kb_mqtt_auth *auth, struct kb_error *err)
+{
+    if (!check_group(group, err))
+        return false;
+    if (!kb_mqtt_name_valid(name) || !kb_image_name_valid(name))
+        return kb_error_set(err, "picture \"%s\": not a picture name for a topic", name);
+    /* The broker keeps the picture as long as the item that names it, a
+     * minute longer: a screen that connects is never sent an item whose
+     * picture the broker already forgot. */
+    uint32_t expiry_s = 0;
+    json_t *root = item_json != NULL ? json_loads(item_json, 0, NULL) : NULL;
+    if (root != NULL) {
+        bool changed = false;
+        expiry_s = kb_mqtt_item_expiry(root, (int64_t)time(NULL), &changed);
+        if (expiry_s > 0 && expiry_s < UINT32_MAX - 60)
+            expiry_s += 60;
+    }
+    json_decref(root);
+    char *topic = kb_mqtt_images_topic(group, name);
+    bool ok = publish_once(host, port, auth, topic, data, len, expiry_s, err);
     free(topic);
     return ok;
 }
