@@ -32,6 +32,7 @@
 #define LOG_MODULE "mqtt"
 #include "fleet/conn.h"
 #include "fleet/retry.h"
+#include "fleet/images.h"
 #include "fleet/round.h"
 #include "fleet/settings.h"
 #include "fleet/store.h"
@@ -89,6 +90,7 @@ struct bridge {
     double reconnect_at; /* monotonic seconds */
     struct kb_mqtt_retry retry;
     struct kb_mqtt_round round;
+    struct kb_mqtt_images images; /* pictures: fleet/images.h */
 
     struct kb_mqtt_status *status;
     struct kb_mqtt_counters counters;
@@ -140,6 +142,9 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags)
     kb_log_forget("mqtt:link");
     b->connected = true;
     kb_mqtt_retry_connected(&b->retry);
+    /* Pictures first: the broker sends their retained messages before the
+     * items' that name them. */
+    mosquitto_subscribe(b->mosq, NULL, b->images.filter, 1);
     kb_mqtt_round_start(&b->round, mono_s());
     LOG_INFO("%s to %s:%d as %s; items from %s%s", b->ever_connected ? "reconnected" : "connected",
              b->set->host, b->port, b->client_id, b->filters[0],
@@ -209,6 +214,15 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
     size_t len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
     if (kb_mqtt_round_message(&b->round, msg->topic, msg->payload, len, mono_s()))
         return;
+    struct kb_error ierr;
+    enum kb_mqtt_applied picture;
+    if (kb_mqtt_images_message(&b->images, msg->topic, msg->payload, len, &picture, &ierr)) {
+        if (picture == KB_MQTT_REJECTED)
+            note_rejection(b, msg->topic, &ierr);
+        else if (picture == KB_MQTT_FAILED)
+            LOG_ERR_ONCE(msg->topic, "%s", ierr.msg);
+        return;
+    }
     /* A persistent session keeps subscriptions an older configuration
      * made: only the filters configured now bring items. */
     if (!is_item_topic(b, msg->topic)) {
@@ -237,6 +251,7 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
         break;
     case KB_MQTT_RETRACTED:
         b->counters.retracted++;
+        kb_mqtt_images_soon(&b->images, mono_s());
         kb_log_forget(msg->topic);
         LOG_INFO("%s: retracted; %s/%s.json removed", msg->topic, b->set->spool, id);
         break;
@@ -359,6 +374,7 @@ static void run_loop(struct bridge *b)
                 link_lost(b, rc, mono_s());
             else if (b->connected)
                 check_round(b);
+            kb_mqtt_images_tick(&b->images, mono_s(), b->round.removed);
         } else if (now >= b->reconnect_at) {
             try_connect(b, now);
         } else {
@@ -470,12 +486,14 @@ static int run_bridge(const struct kb_mqtt_settings *set)
     if (!make_client(&b, &err)) {
         fprintf(stderr, "kabar: %s\n", err.msg);
     } else {
+        kb_mqtt_images_init(&b.images, set->spool, set->group, mono_s());
         kb_mqtt_round_init(&b.round, b.mosq, set->spool, b.client_id, set->group, set->screen,
                            b.filters, b.nfilters);
         run_loop(&b);
         LOG_INFO("stopping (%s)", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
         say_goodbye(&b);
         kb_mqtt_round_free(&b.round);
+        kb_mqtt_images_free(&b.images);
         status = 0;
     }
     if (b.mosq != NULL)
