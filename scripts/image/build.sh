@@ -55,7 +55,8 @@ out=$(realpath -m "$out")
 work=${work:-$out.work}
 rm -rf "$work"
 mkdir -p "$work"
-trap 'rm -rf "$work"' EXIT
+# --one-file-system: never into a mount mmdebstrap could not undo (below).
+trap 'rm -rf --one-file-system "$work"' EXIT
 root=$work/root
 t0=$(date +%s)
 say() { echo "image: [$(($(date +%s) - t0)) s] $*"; }
@@ -96,6 +97,16 @@ mmdebstrap --mode=root --variant=minbase --architectures="$arch" \
   bookworm "$root" "deb $mirror bookworm ${components//,/ }" \
   "deb $mirror bookworm-updates ${components//,/ }" \
   "deb ${mirror%/debian}/debian-security bookworm-security ${components//,/ }"
+# mmdebstrap unmounts /proc, /sys and /dev from the root when it ends; if
+# one is still busy (seen with two image builds at once) it only warns, and
+# mkfs would copy the live /proc into the image. Detach it, or stop.
+while read -r _ mnt _; do
+  case "$mnt" in "$root"/*) umount -l "$mnt" && echo "image: detached $mnt, left mounted by mmdebstrap" ;; esac
+done < <(tac /proc/mounts)
+if grep -q " $root/" /proc/mounts; then
+  echo "image: $root still has mounts; not making file systems from it" >&2
+  exit 1
+fi
 say "root made: $(du -sh "$root" | cut -f1)"
 
 # What makes the image a kiosk: the layout files, the board, the units.
