@@ -72,13 +72,14 @@ int kb_loop_slides_frame(struct kb_loop *L)
     /* A breaking story is at the head of the queue: it goes on at once. */
     bool next = kb_slides_wants_next(L->slides, L->t);
     struct kb_story *s = kb_storyq_take_if(q, next);
-    bool was = kb_slides_showing(L->slides);
     if (s != NULL)
         kb_slides_push(L->slides, L->screen.renderer, s, L->t);
     bool dirty = kb_slides_step(L->slides, L->t, L->atlas, (size_t)L->cfg.warm_glyphs_per_frame);
     if (!kb_slides_showing(L->slides)) {
-        if (was) {
-            /* The quote panel has the space again, cleared. */
+        /* The slide's time ended or it was taken off (retracted): the
+         * quote panel has the space again, cleared, and the display is
+         * sent the cleared rect. */
+        if (kb_slides_uncover(L->slides)) {
             SDL_Rect r = kb_slides_rect(L->slides);
             SDL_Color bg = kb_scene_color(L->cfg.background);
             SDL_SetRenderDrawBlendMode(L->screen.renderer, SDL_BLENDMODE_NONE);
@@ -93,6 +94,7 @@ int kb_loop_slides_frame(struct kb_loop *L)
     L->panel_redraw = false;
     if (!dirty && !cleared)
         return 0;
+    /* Everything a slide draws is inside its rect (kb_slides_draw clips to it). */
     kb_damage_add(&L->damage, kb_slides_rect(L->slides));
     return kb_slides_draw(L->slides, L->screen.renderer, L->atlas, L->batch);
 }

@@ -1,6 +1,7 @@
 #include "render/slide.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,17 @@
 struct shown {
     struct kb_story *s; /* NULL: none */
     SDL_Texture *tex;
-    double at; /* when it went on */
+    double at;       /* when it went on */
+    uint64_t serial; /* which push it came from: 0 for none */
+};
+
+/* What the last draw put on screen: which slides, at which opacity. A frame
+ * whose slides and opacities are the same needs no redraw; any other does,
+ * however far apart frames are (a slow frame rate must not leave a fade
+ * half done). */
+struct drawn {
+    uint64_t cur, old; /* serials */
+    Uint8 a_cur, a_old;
 };
 
 struct kb_slides {
@@ -17,7 +28,9 @@ struct kb_slides {
     SDL_Rect rect;
     struct shown cur, old;
     double t;
-    bool was_showing;
+    uint64_t serials;
+    struct drawn drawn;
+    bool covered; /* the last draw left a slide in rect */
 };
 
 struct kb_slides *kb_slides_new(void)
@@ -114,6 +127,7 @@ void kb_slides_push(struct kb_slides *d, SDL_Renderer *renderer, struct kb_story
     memset(&d->cur, 0, sizeof(d->cur));
     d->cur.s = s;
     d->cur.at = t;
+    d->cur.serial = ++d->serials;
     d->cur.tex = upload(renderer, s->picture);
     /* The pixels are on the GPU now: the decoded copy goes. */
     kb_picture_free(s->picture);
@@ -132,32 +146,56 @@ size_t kb_slides_remove(struct kb_slides *d, const char *id)
     return n;
 }
 
+static double clamp01(double a)
+{
+    return a < 0 ? 0 : a > 1 ? 1 : a;
+}
+
+/* The opacities of the slide on and the one fading out, at d->t. */
+static void alphas(const struct kb_slides *d, double *cur, double *old)
+{
+    double fade = d->style.fade_s > 0 ? d->style.fade_s : 1e-9;
+    double in = (d->t - d->cur.at) / fade;
+    double out = 1 - (d->t - ends_at(d)) / fade;
+    *cur = d->cur.s ? clamp01(fmin(in, d->t > ends_at(d) ? out : 1)) : 0;
+    *old = d->old.s ? clamp01(1 - (d->t - d->old.at) / fade) : 0;
+}
+
+/* What a draw at d->t would put on screen. */
+static struct drawn to_draw(const struct kb_slides *d)
+{
+    double a, b;
+    alphas(d, &a, &b);
+    return (struct drawn){d->cur.serial, d->old.serial, (Uint8)lround(255 * a),
+                          (Uint8)lround(255 * b)};
+}
+
 bool kb_slides_step(struct kb_slides *d, double t, struct kb_atlas *atlas, size_t budget)
 {
     d->t = t;
-    bool dirty = false;
-    double fade = d->style.fade_s;
-    if (d->old.s && t - d->old.at >= fade) {
+    if (d->old.s && t - d->old.at >= d->style.fade_s)
         drop(&d->old);
-        dirty = true;
-    }
     if (d->cur.s != NULL) {
         for (size_t i = 0; i < d->cur.s->n && budget > 0; i++)
             budget -= kb_atlas_warm(atlas, d->cur.s->lines[i].line, budget);
-        double since = t - d->cur.at, end = ends_at(d);
-        if (since < fade + 0.05 || d->old.s != NULL || (t >= end && t < end + fade + 0.05))
-            dirty = true;
     }
-    bool showing = kb_slides_showing(d);
-    if (showing != d->was_showing)
-        dirty = true;
-    d->was_showing = showing;
-    return dirty;
+    struct drawn now = to_draw(d), was = d->drawn;
+    return now.cur != was.cur || now.old != was.old || now.a_cur != was.a_cur ||
+           now.a_old != was.a_old;
+}
+
+bool kb_slides_uncover(struct kb_slides *d)
+{
+    if (!d->covered || kb_slides_showing(d))
+        return false;
+    d->covered = false;
+    memset(&d->drawn, 0, sizeof(d->drawn));
+    return true;
 }
 
 static SDL_Color with_alpha(SDL_Color c, double a)
 {
-    c.a = (Uint8)lround(c.a * (a < 0 ? 0 : a > 1 ? 1 : a));
+    c.a = (Uint8)lround(c.a * clamp01(a));
     return c;
 }
 
@@ -211,7 +249,7 @@ static void draw_one(struct kb_slides *d, SDL_Renderer *r, struct kb_atlas *atla
     if (sh->tex != NULL) {
         struct kb_story_box p = s->layout.pic;
         SDL_Rect dst = {base->x + p.x, base->y + p.y, p.w, p.h};
-        SDL_SetTextureAlphaMod(sh->tex, (Uint8)lround(255 * (a < 0 ? 0 : a > 1 ? 1 : a)));
+        SDL_SetTextureAlphaMod(sh->tex, (Uint8)lround(255 * clamp01(a)));
         SDL_RenderCopy(r, sh->tex, NULL, &dst);
     }
     for (size_t i = 0; i < s->n; i++) {
@@ -238,16 +276,17 @@ int kb_slides_draw(struct kb_slides *d, SDL_Renderer *renderer, struct kb_atlas 
     SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_NONE);
     SDL_SetRenderDrawColor(renderer, bg.r, bg.g, bg.b, bg.a);
     SDL_RenderFillRect(renderer, &d->rect);
+    d->drawn = to_draw(d);
+    d->covered = d->cur.s != NULL || d->old.s != NULL;
     int calls = 1;
     if (d->cur.s == NULL)
         return calls;
     SDL_RenderSetClipRect(renderer, &d->rect);
-    double fade = d->style.fade_s > 0 ? d->style.fade_s : 1e-9;
-    double in = (d->t - d->cur.at) / fade;
-    double out = 1 - (d->t - ends_at(d)) / fade;
+    double a, b;
+    alphas(d, &a, &b);
     if (d->old.s != NULL)
-        draw_one(d, renderer, atlas, batch, &d->old, 1 - (d->t - d->old.at) / fade);
-    draw_one(d, renderer, atlas, batch, &d->cur, fmin(in, d->t > ends_at(d) ? out : 1));
+        draw_one(d, renderer, atlas, batch, &d->old, b);
+    draw_one(d, renderer, atlas, batch, &d->cur, a);
     SDL_RenderSetClipRect(renderer, NULL);
     return calls + 4;
 }

@@ -42,10 +42,15 @@ void kb_slides_push(struct kb_slides *d, SDL_Renderer *renderer, struct kb_story
 size_t kb_slides_remove(struct kb_slides *d, const char *id);
 void kb_slides_clear(struct kb_slides *d);
 
-/* Advances to t, warming at most budget glyphs; true if a redraw is due. */
+/* Advances to t, warming at most budget glyphs; true if a redraw is due:
+ * the slides or their opacities differ from what the last draw drew. */
 bool kb_slides_step(struct kb_slides *d, double t, struct kb_atlas *atlas, size_t budget);
 /* True while a slide covers the space (showing or fading). */
 bool kb_slides_showing(const struct kb_slides *d);
+/* True, once, when no slide shows but the last draw left one on screen
+ * (its time ended, or it was taken off): the caller clears the rect and
+ * counts it as changed. */
+bool kb_slides_uncover(struct kb_slides *d);
 /* Draws over its background; returns the draw calls. */
 int kb_slides_draw(struct kb_slides *d, SDL_Renderer *renderer, struct kb_atlas *atlas,
                    struct kb_batch *batch);

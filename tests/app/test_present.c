@@ -351,12 +351,75 @@ static void test_a_missed_rectangle_is_caught(void **state)
     kb_loop_close(&L);
 }
 
+/* The pixels of column band [x0, x1) over the rows of r, all the
+ * background colour? */
+static bool band_is_background(struct kb_loop *L, SDL_Rect r, int x0, int x1)
+{
+    int w, h;
+    unsigned char *rgb = shown(L, &w, &h);
+    SDL_Color bg = kb_scene_color(L->cfg.background);
+    bool all = true;
+    for (int y = r.y; y < r.y + r.h && y < h; y++)
+        for (int x = x0; x < x1 && x < w; x++) {
+            const unsigned char *p = rgb + ((size_t)y * (size_t)w + (size_t)x) * 3;
+            all = all && p[0] == bg.r && p[1] == bg.g && p[2] == bg.b;
+        }
+    free(rgb);
+    return all;
+}
+
+/* A story taken off the screen while its slide shows (retracted: the
+ * channel's remove event) leaves no pixel of it: the slide's space is
+ * cleared and sent, though nothing else about the slides changed. The
+ * bands tested lie between the slide's edge and the quote panel, where
+ * only a slide draws (its picture or accent bar). */
+static void test_a_retracted_slide_leaves_the_screen(void **state)
+{
+    (void)state;
+    struct kb_loop L;
+    struct kb_run_opts o;
+    open_loop(&L, &o, true, true);
+    int n = 0;
+    double on_since = -1;
+    for (;; n++) {
+        assert_true(n < 3000);
+        L.t = n / 60.0;
+        assert_true(kb_loop_events(&L));
+        kb_loop_frame(&L, (uint64_t)n);
+        kb_loop_present(&L, (uint64_t)n, false);
+        const char *id = kb_slides_current(L.slides);
+        if (id == NULL)
+            on_since = -1;
+        else if (on_since < 0)
+            on_since = L.t;
+        else if (L.t - on_since > 1.0)
+            break; /* faded in and steady */
+    }
+    SDL_Rect r = kb_slides_rect(L.slides), p = kb_panel_rect(L.panel);
+    int left0 = r.x, left1 = p.x, right0 = p.x + p.w, right1 = r.x + r.w;
+    assert_true(left1 > left0 && right1 > right0);
+    assert_false(band_is_background(&L, r, left0, left1) &&
+                 band_is_background(&L, r, right0, right1));
+    char id[KB_ID_MAX + 1];
+    snprintf(id, sizeof(id), "%s", kb_slides_current(L.slides));
+    assert_int_equal(kb_slides_remove(L.slides, id), 1);
+    n++;
+    L.t = n / 60.0;
+    kb_loop_frame(&L, (uint64_t)n);
+    kb_loop_present(&L, (uint64_t)n, false);
+    check_sent_is_drawn(&L, (uint64_t)n);
+    assert_true(band_is_background(&L, r, left0, left1));
+    assert_true(band_is_background(&L, r, right0, right1));
+    kb_loop_close(&L);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_frame_sends_what_was_drawn),
         cmocka_unit_test(test_same_screenshots_as_whole_frames),
         cmocka_unit_test(test_a_missed_rectangle_is_caught),
+        cmocka_unit_test(test_a_retracted_slide_leaves_the_screen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
