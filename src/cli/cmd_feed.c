@@ -16,11 +16,13 @@ const char kb_cmd_feed_usage[] =
     "usage: kabar feed --url URL --spool DIR [--lang TAG] [--source NAME]\n"
     "                  [--every 5m | --once] [--max N] [--ttl 24h] [--with-summary]\n"
     "                  [--keep-gone] [--config FILE] [--timeout 30s] [--connect-timeout 10s]\n"
-    "                  [--retry 30s] [--retry-max 30m] [--no-jitter] [--log-level LEVEL]\n"
+    "                  [--retry 30s] [--retry-max 30m] [--no-images] [--no-jitter]\n"
+    "                  [--log-level LEVEL]\n"
     "\n"
     "Follows RSS, Atom and JSON Feed documents and keeps their entries in the spool as\n"
     "items. --config FILE adds its [feed NAME] sections (keys url, lang, source, every,\n"
-    "max, ttl, with_summary, keep_gone) and takes the spool from its [spool] spool key.\n"
+    "max, ttl, with_summary, keep_gone, images) and takes the spool from its [spool] spool\n"
+    "key.\n"
     "\n"
     "  --url URL          an http:// or https:// feed\n"
     "  --spool DIR        the spool folder (created if missing)\n"
@@ -32,6 +34,7 @@ const char kb_cmd_feed_usage[] =
     "  --ttl D            items expire D after they were published (default 24h; 0: never)\n"
     "  --with-summary     text = title — summary\n"
     "  --keep-gone        keep the items of entries that leave the feed\n"
+    "  --no-images        no pictures: items without the entries' images\n"
     "  --timeout D, --connect-timeout D    for one fetch (defaults 30s, 10s)\n"
     "  --retry D, --retry-max D    backoff after a failure: D, doubling up to the max\n"
     "  --no-jitter        no random spread of the backoff (tests)\n"
@@ -55,6 +58,7 @@ enum {
     O_RETRY,
     O_RETRY_MAX,
     O_NO_JITTER,
+    O_NO_IMAGES,
     O_LOG,
     O_HELP,
 };
@@ -75,6 +79,7 @@ static const struct option feed_opts[] = {{"url", required_argument, 0, O_URL},
                                           {"retry", required_argument, 0, O_RETRY},
                                           {"retry-max", required_argument, 0, O_RETRY_MAX},
                                           {"no-jitter", no_argument, 0, O_NO_JITTER},
+                                          {"no-images", no_argument, 0, O_NO_IMAGES},
                                           {"log-level", required_argument, 0, O_LOG},
                                           {"help", no_argument, 0, O_HELP},
                                           {0, 0, 0, 0}};
@@ -146,6 +151,9 @@ static bool simple_flag(int c, struct feed_args *a)
         return true;
     case O_NO_JITTER:
         a->o.jitter = false;
+        return true;
+    case O_NO_IMAGES:
+        a->o.no_images = true;
         return true;
     default:
         return false;

@@ -38,6 +38,8 @@ void kb_feed_follow_init(struct kb_feed_follow *ff, const struct kb_feed_source 
 void kb_feed_follow_free(struct kb_feed_follow *ff)
 {
     kb_feed_state_free(&ff->state);
+    kb_feed_images_free(ff->images);
+    ff->images = NULL;
 }
 
 /* Orders entries newest first; undated ones count as newest, in document
@@ -98,6 +100,9 @@ struct apply {
     char **seen, **keep; /* file names: met in this document, in the spool now */
     size_t n_seen, n_keep;
     struct tally *t;
+    struct kb_feed_images **images; /* NULL: pictures are off for this feed */
+    struct kb_feed_image_opts io;
+    int budget; /* downloads of pictures this update may still make */
 };
 
 /* Where an entry is, for messages: its url, index and guid or link. */
@@ -158,6 +163,10 @@ static bool apply_known(struct apply *a, const struct kb_feed_entry *e, const ch
     } else if (expires != 0 && expires <= a->now) {
         a->t->expired++; /* the ticker would drop it at once: not written, and retracted */
     } else {
+        if (a->images != NULL)
+            kb_feed_image_attach(a->images, &a->io, e, obj, &a->budget);
+        else
+            json_object_del(obj, "credit");
         ok = put_item(a, name, obj, err);
     }
     json_decref(obj);
@@ -200,10 +209,11 @@ static bool apply_entry(struct apply *a, const struct kb_feed_entry *e, struct k
 /* Writes the items of doc and retracts what left it. Fails only when the
  * spool cannot be written: a bad entry is logged and skipped. On success
  * the names now in the spool are in *keep (sorted; caller frees). */
-static bool apply_doc(const char *spool, const struct kb_feed_follow *ff,
-                      const struct kb_feed_doc *doc, char ***keep_out, size_t *n_keep_out,
-                      struct tally *t, struct kb_error *err)
+static bool apply_doc(const struct kb_feed_options *o, struct kb_feed_follow *ff,
+                      volatile sig_atomic_t *stop, const struct kb_feed_doc *doc, char ***keep_out,
+                      size_t *n_keep_out, struct tally *t, struct kb_error *err)
 {
+    const char *spool = o->spool;
     const struct kb_feed_source *f = ff->src;
     int64_t now = (int64_t)time(NULL);
     if (!doc_has_language(f, doc))
@@ -224,7 +234,10 @@ static bool apply_doc(const char *spool, const struct kb_feed_follow *ff,
                       kb_xcalloc(take ? take : 1, sizeof(char *)),
                       0,
                       0,
-                      t};
+                      t,
+                      o->no_images || f->no_images ? NULL : &ff->images,
+                      {spool, f->url, o->connect_timeout_s, o->timeout_s, stop},
+                      KB_FEED_IMAGES_PER_UPDATE};
     bool ok = true;
     for (size_t i = 0; i < take && ok; i++)
         ok = apply_entry(&a, order[i].e, err);
@@ -259,9 +272,11 @@ bool kb_feed_update(const struct kb_feed_options *o, struct kb_feed_follow *ff,
     /* A 304 says "what you have is current": only true if the files written
      * at the last good fetch are all still there and were made with the
      * settings in force now (a new --max or ttl must reach the spool). */
-    char *settings = kb_xasprintf("max=%ld ttl=%.3f summary=%d keep=%d lang=%s source=%s prefix=%s",
+    char *settings = kb_xasprintf("max=%ld ttl=%.3f summary=%d keep=%d images=%d lang=%s source=%s "
+                                  "prefix=%s",
                                   f->max, f->ttl_s, f->with_summary, f->keep_gone,
-                                  f->lang ? f->lang : "", f->source ? f->source : "", ff->prefix);
+                                  !(o->no_images || f->no_images), f->lang ? f->lang : "",
+                                  f->source ? f->source : "", ff->prefix);
     bool conditional = (ff->state.etag != NULL || ff->state.last_modified != NULL) &&
                        ff->state.settings != NULL && strcmp(ff->state.settings, settings) == 0 &&
                        kb_feed_state_files_present(spool, &ff->state);
@@ -271,7 +286,8 @@ bool kb_feed_update(const struct kb_feed_options *o, struct kb_feed_follow *ff,
                                     o->connect_timeout_s,
                                     o->timeout_s,
                                     KB_FEED_BODY_MAX,
-                                    stop};
+                                    stop,
+                                    NULL};
     struct kb_feed_response res;
     enum kb_feed_fetch_result got = kb_feed_fetch(&fo, &res, err);
     if (got == KB_FEED_FETCH_FAILED) {
@@ -300,7 +316,7 @@ bool kb_feed_update(const struct kb_feed_options *o, struct kb_feed_follow *ff,
     char **keep = NULL;
     size_t n_keep = 0;
     struct tally t = {0};
-    bool ok = apply_doc(spool, ff, &doc, &keep, &n_keep, &t, err);
+    bool ok = apply_doc(o, ff, stop, &doc, &keep, &n_keep, &t, err);
     if (ok) {
         kb_feed_state_free(&ff->state);
         ff->state.etag = res.etag;

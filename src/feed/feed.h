@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/limits.h"
+#include "feed/images.h"
 #include "feed/map.h"
 #include "feed/settings.h"
 #include "feed/store.h"
@@ -27,8 +28,9 @@ struct kb_feed_follow {
     char file_prefix[KB_FEED_FILE_NAME_MAX]; /* its files' names in the spool */
     struct kb_feed_state state;              /* owned; loaded at the first fetch */
     bool state_loaded;
-    unsigned failures; /* the current streak */
-    double due;        /* monotonic seconds */
+    unsigned failures;             /* the current streak */
+    double due;                    /* monotonic seconds */
+    struct kb_feed_images *images; /* owned: the pictures it fetched (feed/images.h) */
 };
 
 /* Derives the prefixes from src (its source, else its section name, else

@@ -96,7 +96,7 @@ enum kb_feed_fetch_result kb_feed_fetch(const struct kb_feed_fetch_opts *o,
     }
     struct body body = {NULL, 0, 0, o->max_bytes ? o->max_bytes : KB_FEED_BODY_MAX, false};
     char errbuf[CURL_ERROR_SIZE] = "";
-    struct curl_slist *headers = curl_slist_append(NULL, ACCEPT);
+    struct curl_slist *headers = curl_slist_append(NULL, o->accept != NULL ? o->accept : ACCEPT);
     char *line = NULL;
     if (o->etag != NULL) {
         line = kb_xasprintf("If-None-Match: %s", o->etag);

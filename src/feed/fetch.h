@@ -20,7 +20,8 @@ struct kb_feed_fetch_opts {
     double timeout_s; /* the whole transfer */
     size_t max_bytes; /* body cap; 0: KB_FEED_BODY_MAX */
     volatile sig_atomic_t
-        *stop; /* a transfer in progress gives up when *stop is set; may be NULL */
+        *stop;          /* a transfer in progress gives up when *stop is set; may be NULL */
+    const char *accept; /* the Accept header ("Accept: ..."); NULL: the feed formats */
 };
 
 enum kb_feed_fetch_result {

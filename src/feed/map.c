@@ -150,6 +150,66 @@ static char *entry_text(const struct kb_feed_map_opts *o, const struct kb_feed_e
     return text != NULL ? clean_cut(text, KB_TEXT_MAX_BYTES) : NULL;
 }
 
+/* Sentences a story slide's summary keeps (SPOOL-FORMAT.md: two to four). */
+#define SUMMARY_SENTENCES 4
+
+/* The length of s's first byte run that ends a sentence at i, or 0: ". ",
+ * "! ", "? " and the Arabic "؟ " and Devanagari "। " followed by a space
+ * (or the end), the CJK "。！？" by themselves. */
+static size_t sentence_end(const char *s, size_t i)
+{
+    static const char *const spaced[] = {".", "!", "?", "\xd8\x9f", "\xe0\xa5\xa4"};
+    static const char *const bare[] = {"\xe3\x80\x82", "\xef\xbc\x81", "\xef\xbc\x9f"};
+    for (size_t k = 0; k < sizeof(spaced) / sizeof(spaced[0]); k++) {
+        size_t n = strlen(spaced[k]);
+        if (strncmp(s + i, spaced[k], n) == 0 && (s[i + n] == ' ' || s[i + n] == '\0'))
+            return n;
+    }
+    for (size_t k = 0; k < sizeof(bare) / sizeof(bare[0]); k++) {
+        if (strncmp(s + i, bare[k], 3) == 0)
+            return 3;
+    }
+    return 0;
+}
+
+/* A story slide's summary (cleaned s, owned) cut to its first
+ * SUMMARY_SENTENCES sentences and KB_SUMMARY_MAX_BYTES: at the last
+ * sentence end that fits, else at a code point with "…". */
+static char *cut_summary(char *s)
+{
+    size_t count = 0, last_fit = 0;
+    for (size_t i = 0; s[i] != '\0'; i++) {
+        size_t n = sentence_end(s, i);
+        if (n == 0)
+            continue;
+        if (i + n > KB_SUMMARY_MAX_BYTES)
+            break;
+        last_fit = i + n;
+        if (++count == SUMMARY_SENTENCES)
+            break;
+    }
+    if (count == SUMMARY_SENTENCES || (strlen(s) > KB_SUMMARY_MAX_BYTES && last_fit > 0))
+        s[last_fit] = '\0';
+    return clean_cut(s, KB_SUMMARY_MAX_BYTES);
+}
+
+/* The summary of a story slide: the entry's description, unless it is the
+ * item's text already (no title, or --with-summary) or only repeats the
+ * title. NULL for none. */
+static char *entry_summary(const struct kb_feed_map_opts *o, const struct kb_feed_entry *e)
+{
+    if (o->with_summary)
+        return NULL;
+    char *title = clean(e->title);
+    char *summary = title != NULL ? clean(e->summary) : NULL;
+    if (summary != NULL && strncmp(summary, title, strlen(summary)) == 0) {
+        free(summary);
+        summary = NULL;
+    }
+    free(title);
+    return summary != NULL ? cut_summary(summary) : NULL;
+}
+
 static char *source_label(const struct kb_feed_map_opts *o, const struct kb_feed_doc *doc)
 {
     char *label = clean(o->source);
@@ -207,6 +267,18 @@ json_t *kb_feed_map_entry(const struct kb_feed_map_opts *o, const struct kb_feed
     /* An empty text is left in for kb_item_from_json to name the field. */
     json_object_set_new(obj, "text", json_string(text != NULL ? text : ""));
     free(text);
+    char *summary = entry_summary(o, e);
+    if (summary != NULL)
+        json_object_set_new(obj, "summary", json_string(summary));
+    free(summary);
+    /* The credit goes with a picture: feed/images.h drops it when the
+     * picture cannot be had. */
+    char *credit = e->image != NULL ? clean(e->credit) : NULL;
+    if (credit != NULL) {
+        truncate_chars(&credit, KB_CREDIT_MAX);
+        json_object_set_new(obj, "credit", json_string(credit));
+    }
+    free(credit);
     char *source = source_label(o, doc);
     if (source != NULL)
         json_object_set_new(obj, "source", json_string(source));

@@ -118,6 +118,8 @@ void kb_feed_entry_free(struct kb_feed_entry *e)
     free(e->summary);
     free(e->lang);
     free(e->date);
+    free(e->image);
+    free(e->credit);
     memset(e, 0, sizeof(*e));
 }
 
@@ -345,8 +347,9 @@ void kb_feed_resolve_links(struct kb_feed_doc *doc, const char *base_url)
 {
     if (base_url == NULL || base_url[0] == '\0')
         return;
-    for (size_t i = 0; i < doc->n; i++) {
-        char **link = &doc->entries[i].link;
+    for (size_t i = 0; i < 2 * doc->n; i++) {
+        /* The link, then the picture's URL. */
+        char **link = i % 2 ? &doc->entries[i / 2].image : &doc->entries[i / 2].link;
         if (*link == NULL)
             continue;
         xmlChar *abs = xmlBuildURI((const xmlChar *)*link, (const xmlChar *)base_url);

@@ -37,6 +37,12 @@ struct kb_feed_entry {
     char *summary; /* description / summary / content, HTML reduced to text */
     char *lang;    /* the entry's own language (xml:lang, JSON Feed item language) */
     char *date;    /* the date as written (pubDate, published/updated, dc:date ...) */
+    /* The entry's picture (docs/feeds.md, "Pictures"): the URL of an image
+     * enclosure, media:content or media:thumbnail (the widest; a thumbnail
+     * only without the others), Atom rel="enclosure", or JSON Feed image /
+     * banner_image; and its media:credit. Never found by reading pages. */
+    char *image;
+    char *credit;
     int64_t published;
     bool has_published; /* date was read; false when absent or unreadable */
     size_t index;       /* 1-based position in the document, for messages */

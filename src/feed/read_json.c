@@ -57,6 +57,8 @@ static void read_item(json_t *item, struct kb_feed_entry *e)
     e->date = json_str(item, "date_published");
     set_once(&e->date, json_str(item, "date_modified"));
     e->has_published = e->date != NULL && kb_date_parse(e->date, &e->published);
+    e->image = json_str(item, "image");
+    set_once(&e->image, json_str(item, "banner_image"));
 }
 
 bool kb_feed_read_json(const char *text, size_t len, size_t max, struct kb_feed_doc *doc,

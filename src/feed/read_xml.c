@@ -250,27 +250,72 @@ static void finish_date(struct kb_feed_entry *e)
     e->has_published = e->date != NULL && kb_date_parse(e->date, &e->published);
 }
 
-/* Titles and descriptions from the Media RSS module, also inside
- * <media:group> and <media:content>. */
-static void read_media(struct xml_ctx *x, xmlNodePtr n, char **title, char **desc, int depth)
-{
-    if (named(n, NS_MEDIA, "title"))
-        set_once(title, media_text(x, n));
-    else if (named(n, NS_MEDIA, "description"))
-        set_once(desc, media_text(x, n));
-    else if (depth < 2 && (named(n, NS_MEDIA, "group") || named(n, NS_MEDIA, "content"))) {
-        for (xmlNodePtr c = n->children; c != NULL; c = c->next)
-            read_media(x, c, title, desc, depth + 1);
-    }
-}
-
 /* What an entry says beside its format's own elements: Dublin Core,
- * content:encoded and Media RSS, used when the format's own are missing. */
+ * content:encoded and Media RSS, used when the format's own are missing;
+ * and its picture. */
 struct extra {
     char *dc_title, *media_title;
     char *dc_desc, *encoded, *media_desc;
     char *dc_date;
+    char *image; /* the best picture so far, and its score */
+    long image_score;
+    char *credit;
 };
+
+/* How a picture ranks: a full picture (an image enclosure or
+ * media:content) over a thumbnail, then the wider one; the first among
+ * equals. */
+#define IMAGE_FULL 2000000L
+#define IMAGE_THUMB 1000000L
+
+/* A candidate picture at element n: url (an attribute) made absolute by
+ * the xml:base in force, kept if it ranks above the one held. */
+static void consider_image(struct extra *m, xmlNodePtr n, const char *attr, long rank)
+{
+    xmlChar *url = xmlGetProp(n, (const xmlChar *)attr);
+    xmlChar *width = xmlGetProp(n, (const xmlChar *)"width");
+    long w = width != NULL ? strtol((const char *)width, NULL, 10) : 0;
+    long score = rank + (w > 0 && w < 100000 ? w : 0);
+    if (url != NULL && url[0] != '\0' && score > m->image_score) {
+        free(m->image);
+        m->image = resolve(n, (const char *)url);
+        m->image_score = score;
+    }
+    xmlFree(url);
+    xmlFree(width);
+}
+
+/* True if the type or medium attribute of n says it is a picture. */
+static bool image_typed(xmlNodePtr n)
+{
+    xmlChar *type = xmlGetProp(n, (const xmlChar *)"type");
+    xmlChar *medium = xmlGetProp(n, (const xmlChar *)"medium");
+    bool yes = (type != NULL && strncasecmp((const char *)type, "image/", 6) == 0) ||
+               attr_is(medium, "image", NULL);
+    xmlFree(type);
+    xmlFree(medium);
+    return yes;
+}
+
+/* Titles, descriptions, pictures and credits from the Media RSS module,
+ * also inside <media:group> and <media:content>. */
+static void read_media(struct xml_ctx *x, xmlNodePtr n, struct extra *m, int depth)
+{
+    if (named(n, NS_MEDIA, "title"))
+        set_once(&m->media_title, media_text(x, n));
+    else if (named(n, NS_MEDIA, "description"))
+        set_once(&m->media_desc, media_text(x, n));
+    else if (named(n, NS_MEDIA, "thumbnail"))
+        consider_image(m, n, "url", IMAGE_THUMB);
+    else if (named(n, NS_MEDIA, "credit"))
+        set_once(&m->credit, element_text(x, n, TEXT_MAYBE_HTML));
+    else if (depth < 2 && (named(n, NS_MEDIA, "group") || named(n, NS_MEDIA, "content"))) {
+        if (named(n, NS_MEDIA, "content") && image_typed(n))
+            consider_image(m, n, "url", IMAGE_FULL);
+        for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+            read_media(x, c, m, depth + 1);
+    }
+}
 
 static bool read_extra(struct xml_ctx *x, xmlNodePtr n, struct extra *m, struct kb_feed_entry *e)
 {
@@ -285,9 +330,9 @@ static bool read_extra(struct xml_ctx *x, xmlNodePtr n, struct extra *m, struct 
     else if (named(n, NS_CONTENT, "encoded"))
         set_once(&m->encoded, element_text(x, n, TEXT_HTML));
     else if (ns_of(n) != NULL && strcmp(ns_of(n), NS_MEDIA) == 0)
-        read_media(x, n, &m->media_title, &m->media_desc, 0);
+        read_media(x, n, m, 0);
     else if (n->ns == NULL && strncmp((const char *)n->name, "media:", 6) == 0)
-        read_media(x, n, &m->media_title, &m->media_desc, 0);
+        read_media(x, n, m, 0);
     else
         return false;
     return true;
@@ -305,6 +350,8 @@ static void finish_extra(struct extra *m, struct kb_feed_entry *e, char *summary
     set_once(&e->summary, m->media_desc);
     set_once(&e->date, date);
     set_once(&e->date, m->dc_date);
+    set_once(&e->image, m->image);
+    set_once(&e->credit, m->credit);
 }
 
 /* RSS 0.9x / 2.0 <item> and RSS 1.0 / 0.90 <item>; ns is the namespace of
@@ -325,6 +372,8 @@ static void read_rss_item(struct xml_ctx *x, xmlNodePtr item, const char *ns,
             set_once(&e->guid, element_text(x, n, TEXT_PLAIN));
         else if (named(n, ns, "pubDate"))
             set_once(&pubdate, element_text(x, n, TEXT_PLAIN));
+        else if (named(n, ns, "enclosure") && image_typed(n))
+            consider_image(&m, n, "url", IMAGE_FULL);
         else
             read_extra(x, n, &m, e);
     }
@@ -362,6 +411,8 @@ static void read_atom_entry(struct xml_ctx *x, xmlNodePtr entry, const char *ns,
         } else if (named(n, ns, "link")) {
             xmlChar *rel = xmlGetProp(n, (const xmlChar *)"rel");
             xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
+            if (href != NULL && attr_is(rel, "enclosure", NULL) && image_typed(n))
+                consider_image(&m, n, "href", IMAGE_FULL);
             if (href != NULL) {
                 bool alt = rel == NULL || strcmp((const char *)rel, "alternate") == 0;
                 set_once(alt ? &alternate : &other_link, resolve(n, (const char *)href));

@@ -143,6 +143,11 @@ bool kb_feed_source_set(struct kb_feed_source *f, const char *key, const char *v
     } else if (strcmp(key, "keep_gone") == 0) {
         if (!parse_bool(value, &f->keep_gone))
             return *why = "not true or false", false;
+    } else if (strcmp(key, "images") == 0) {
+        bool on;
+        if (!parse_bool(value, &on))
+            return *why = "not true or false", false;
+        f->no_images = !on;
     } else {
         return set_string(f, key, value, why);
     }

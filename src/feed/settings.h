@@ -23,15 +23,17 @@ struct kb_feed_source {
     double every_s, ttl_s;
     long max;
     bool with_summary, keep_gone;
-    int line; /* where the section starts in the config, for messages */
+    bool no_images; /* images = false: items without pictures (feed/images.h) */
+    int line;       /* where the section starts in the config, for messages */
 };
 
 /* Everything `kabar feed` runs with. Owned strings and array
  * (kb_feed_options_free). */
 struct kb_feed_options {
     char *spool;
-    bool once;   /* fetch each feed once and return */
-    bool jitter; /* spread the backoff at random (off in tests) */
+    bool once;      /* fetch each feed once and return */
+    bool jitter;    /* spread the backoff at random (off in tests) */
+    bool no_images; /* --no-images: no feed fetches pictures */
     double timeout_s, connect_timeout_s, retry_s, retry_max_s;
     struct kb_feed_source *feeds;
     size_t n;
@@ -49,7 +51,7 @@ void kb_feed_source_free(struct kb_feed_source *f);
 struct kb_feed_source *kb_feed_options_add(struct kb_feed_options *o);
 
 /* Sets one setting of a feed by its config name (url, lang, source, every,
- * ttl, max, with_summary, keep_gone). On a bad value returns false and sets
+ * ttl, max, with_summary, keep_gone, images). On a bad value returns false and sets
  * *why to a static phrase ("not a BCP 47 language tag"); an unknown key
  * gives exactly "unknown key". */
 bool kb_feed_source_set(struct kb_feed_source *f, const char *key, const char *value,
