@@ -102,7 +102,7 @@ def main():
     group = "bench"
     bridges = [Bridge(os.path.abspath(a.kabar), broker.port, group, os.path.join(tmp, f"s{k:03d}"),
                       f"s{k:03d}", os.path.join(tmp, f"s{k:03d}.log"),
-                      extra=["--log-level", "warning", "--status-interval", "2"])
+                      extra=["--log-level", "info", "--status-interval", "2"])
                for k in range(a.bridges)]
     rng = random.Random(20)
     state = {}
@@ -186,6 +186,7 @@ def main():
 
         # 4. restart
         pub.close()
+        before = [b.log().count("reconnected to") for b in bridges]
         broker.stop()
         t_stop = time.monotonic()
         time.sleep(2.0)
@@ -198,13 +199,18 @@ def main():
             seen_offline.update(k for k, v in st.items() if v.get("state") != "online")
             return len(st) == a.bridges and all(v.get("state") == "online" for v in st.values())
 
+        back = wait_until(60, lambda: all(b.log().count("reconnected to") > n
+                                          for b, n in zip(bridges, before)), 0.02)
+        t_back = time.monotonic() - t_up
         ok = wait_until(120, all_online, 0.1)
         t_online = time.monotonic() - t_up
         pub = Mqtt(broker.port)
         late = post("b-after-restart", "Posted after the broker restart")
         pub.flush()
         d = until_all(bridges, "b-after-restart", late, 60)
-        print(f"restart: broker down {t_up - t_stop:.1f} s; every status online again "
+        print(f"restart: every bridge reconnected {t_back:.2f} s after the broker is back"
+              + ("" if back else " (NOT all)"), flush=True)
+        print(f"restart: broker down {t_up - t_stop:.1f} s; every status read online again "
               f"{t_online:.2f} s after it is back ({len(seen_offline)} read offline meanwhile)"
               + ("" if ok else " (NOT all)") + f"; an item posted then in all spools in "
               + (f"{d * 1000:.0f} ms" if d is not None else "NOT within 60 s"), flush=True)
