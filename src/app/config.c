@@ -132,7 +132,7 @@ static const struct key keys[] = {
      "shown when nothing is loaded; empty: a localized default"},
     {"quotes", "chrome", T_ENUM, F(quotes), 0, 0, "crawl|panel", "panel",
      "quotes in a panel above the crawl (the crawl keeps the headlines), or in the crawl"},
-    {"panel", "chrome", T_ENUM, F(panel), 0, 0, "stories|quotes|both", "quotes",
+    {"panel", "chrome", T_ENUM, F(panel), 0, 0, "stories|quotes|both", "both",
      "what the space above the crawl shows: story slides (picture, headline, summary), quotes, "
      "or both in turn (docs/presentation.md)"},
     {"slides_ahead", "chrome", T_INT, F(slides_ahead), 1, 4, NULL, "2",
@@ -143,6 +143,10 @@ static const struct key keys[] = {
     {"logo", "chrome", T_STR, F(logo), 0, 0, NULL, "",
      "a PNG in the label box (a file name, no path, in /etc/kabar/assets/ or kabar's assets/); "
      "empty for none"},
+    {"slide_min_seconds", "chrome", T_DOUBLE, F(slide_min_seconds), 1, 600, NULL, "6",
+     "the least a story slide stays, however short its reading time (docs/presentation.md)"},
+    {"slide_max_seconds", "chrome", T_DOUBLE, F(slide_max_seconds), 2, 3600, NULL, "30",
+     "the most a story slide stays, however long its reading time"},
     {"quote_seconds", "chrome", T_DOUBLE, F(quote_seconds), 2, 3600, NULL, "12",
      "the least a quote stays on the panel, all its pages together"},
     {"quote_page_min_seconds", "chrome", T_DOUBLE, F(quote_page_min_seconds), 1, 600, NULL, "5",

@@ -70,8 +70,9 @@ struct kb_config {
     char logo[129];         /* a PNG file name in the assets folders; "" for none */
     double quote_seconds;   /* the least a quote stays on the panel, all its pages */
     double quote_page_min_seconds, quote_page_max_seconds; /* bounds of a page's reading time */
-    double quote_size;      /* quote em size, fraction of the screen height */
-    char clock_format[64];  /* strftime format; "" hides the clock */
+    double slide_min_seconds, slide_max_seconds; /* bounds of a story slide's reading time */
+    double quote_size;                           /* quote em size, fraction of the screen height */
+    char clock_format[64];                       /* strftime format; "" hides the clock */
     double stale_after_min; /* "feed stale" marker after this long without change; 0: never */
     bool breaking_flash;    /* flash the bar when breaking news enters */
     /* Not a key: set by `kabar preview`, whose edits must show at once. */

@@ -25,9 +25,6 @@
 #define CREDIT_SCALE 0.34
 #define HEADLINE_LINES 4
 #define SUMMARY_LINES 8
-/* Bounds of a slide's time on screen, whatever its reading time. */
-#define DWELL_MIN_S 6.0
-#define DWELL_MAX_S 30.0
 
 static const char *decoder_type(enum kb_image_format f)
 {
@@ -204,6 +201,29 @@ static bool lay_out_text(struct kb_story *s, struct kb_faces *faces, const struc
     return true;
 }
 
+/* How long the slide stays: the reading time of the headline and summary
+ * lines it shows (app/reading.c, by the story's language), within
+ * slide_min_seconds and slide_max_seconds. */
+static double dwell(const struct kb_story *s, const struct kb_config *cfg, const char *lang)
+{
+    char *text = kb_xstrdup("");
+    for (size_t i = 0; i < s->n; i++) {
+        enum kb_story_role r = s->lines[i].role;
+        if (r != KB_STORY_HEADLINE && r != KB_STORY_SUMMARY)
+            continue;
+        char *more = kb_xasprintf("%s %s", text, s->lines[i].line->text);
+        free(text);
+        text = more;
+    }
+    double t = kb_reading_seconds(text, strlen(text), lang);
+    free(text);
+    if (t > cfg->slide_max_seconds)
+        t = cfg->slide_max_seconds;
+    if (t < cfg->slide_min_seconds)
+        t = cfg->slide_min_seconds;
+    return t;
+}
+
 struct kb_story *kb_slide_compose(struct kb_faces *faces, const struct kb_config *cfg,
                                   const struct kb_item *item, const char *spool_dir, int w, int h,
                                   int px, int64_t now_s)
@@ -224,9 +244,6 @@ struct kb_story *kb_slide_compose(struct kb_faces *faces, const struct kb_config
         return NULL;
     }
     add_credit(s, faces, item, px);
-    size_t len = strlen(item->text) + (item->summary ? strlen(item->summary) : 0);
-    char *all = kb_xasprintf("%s %s", item->text, item->summary ? item->summary : "");
-    s->dwell = fmin(DWELL_MAX_S, fmax(DWELL_MIN_S, kb_reading_seconds(all, len + 1, item->lang)));
-    free(all);
+    s->dwell = dwell(s, cfg, item->lang);
     return s;
 }

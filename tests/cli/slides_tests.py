@@ -139,7 +139,9 @@ def pixels():
         item(spool, 1, lang, text, 'riyadh-metro.png' if where else None,
              'The first phase covers five stations on the blue line. ' * 2)
         shot = os.path.join(tmp, f'{size}-{lang}-{where}.png')
-        r = run(spool, size, 2, shot)
+        # At 4 s the slide has faded in (it stays at least slide_min_seconds,
+        # 6 s) though the ingest thread may have been slow to lay it out.
+        r = run(spool, size, 4, shot)
         check(r.returncode == 0, f'{size} {lang} {where}: ran')
         rows = read_png(shot)
         h, w = len(rows), len(rows[0])
