@@ -37,6 +37,8 @@ struct kb_ingest {
     int chrome_px;     /* px the chrome was last laid out at */
     int64_t next_tick; /* wall ms of the next clock tick or stale check */
     size_t quote_cursor;
+    bool quote_owed; /* the panel asked for a quote and has not had one */
+    bool told_none;  /* ... and was told there is none yet */
     bool idle_offered;
     double loaded_at;
     /* the idle message went to the crawl */ /* index of the last quote given to the panel */
@@ -244,31 +246,60 @@ static const struct kb_item *wall_quote(struct kb_ingest *in, int64_t s)
     return NULL;
 }
 
+/* The panel's next quote, owed since it asked: laid out and sent when
+ * there is one. When there is none the panel is told so once (an event
+ * without a quote), so a virtual-clock run does not wait for it; the quote
+ * is still owed and goes as soon as the spool has one. */
+static void feed_screen_panel(struct kb_ingest *in, bool asked, int px, int width, int height)
+{
+    if (asked)
+        in->told_none = false;
+    in->quote_owed = in->quote_owed || asked;
+    if (!in->quote_owed || px <= 0)
+        return;
+    struct kb_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = KB_EVENT_PANEL;
+    const struct kb_item *q = next_quote(in);
+    if (q != NULL || asked)
+        LOG_DBG("panel: next quote %s", q ? q->id : "(none)");
+    ev.quote = q != NULL ? kb_quote_layout(in->faces, in->cfg, q, px, width, height) : NULL;
+    if (ev.quote != NULL) {
+        snprintf(ev.item.id, sizeof(ev.item.id), "%s", q->id);
+        in->quote_owed = false;
+    } else if (in->told_none) {
+        return;
+    }
+    in->told_none = ev.quote == NULL;
+    kb_channel_post(in->ch, &ev);
+}
+
 /* Lays the next quote out for the panel when the render side asks. On a
  * wall the answer names its slot, and comes even when there is no quote. */
 static void feed_panel(struct kb_ingest *in)
 {
     int px, width, height;
-    if (!panel_mode(in) || !kb_channel_panel(in->ch, &px, &width, &height))
+    if (!panel_mode(in))
+        return;
+    bool asked = kb_channel_panel(in->ch, &px, &width, &height);
+    if (in->wall == NULL) {
+        feed_screen_panel(in, asked, px, width, height);
+        return;
+    }
+    if (!asked)
         return;
     struct kb_event ev;
     memset(&ev, 0, sizeof(ev));
     ev.type = KB_EVENT_PANEL;
-    int64_t slot = in->wall != NULL ? kb_wall_quote_asked(in->wall) : 0;
-    const struct kb_item *q = in->wall != NULL ? wall_quote(in, slot) : next_quote(in);
+    int64_t slot = kb_wall_quote_asked(in->wall);
+    const struct kb_item *q = wall_quote(in, slot);
     LOG_DBG("panel: next quote %s", q ? q->id : "(none)");
-    if (in->wall != NULL) {
-        ev.slot = KB_WALL_SLOT_TAG(slot);
-        if (q == NULL) {
-            kb_channel_post(in->ch, &ev);
-            return;
-        }
+    ev.slot = KB_WALL_SLOT_TAG(slot);
+    if (q == NULL) {
+        kb_channel_post(in->ch, &ev);
+        return;
     }
-    if (q == NULL)
-        return;
     ev.quote = kb_quote_layout(in->faces, in->cfg, q, px, width, height);
-    if (ev.quote == NULL && in->wall == NULL)
-        return;
     if (ev.quote != NULL)
         snprintf(ev.item.id, sizeof(ev.item.id), "%s", q->id);
     kb_channel_post(in->ch, &ev);
@@ -294,8 +325,12 @@ static void *run(void *arg)
         else
             refill(in);
         feed_panel(in);
-        kb_slide_feed_run(in->slides, kb_channel_stories(in->ch), in->faces, in->spool,
-                          in->playlist, now);
+        if (in->wall != NULL && in->slides != NULL) /* slots of the shared clock */
+            kb_wall_slides_step(in->wall, kb_channel_stories(in->ch), in->faces, in->spool,
+                                in->playlist, in->cfg);
+        else
+            kb_slide_feed_run(in->slides, kb_channel_stories(in->ch), in->faces, in->spool,
+                              in->playlist, now);
         struct pollfd fds[3] = {{kb_channel_fd(in->ch), POLLIN, 0},
                                 {kb_spool_fd(in->spool), POLLIN, 0},
                                 {in->wall != NULL ? kb_wall_fd(in->wall) : -1, POLLIN, 0}};

@@ -25,6 +25,7 @@
 #include "render/crawl.h"
 #include "render/damage.h"
 #include "render/panel.h"
+#include "app/logo.h"
 #include "render/slide.h"
 #include "render/screen.h"
 #include "text/fonts.h"
@@ -51,6 +52,8 @@ struct kb_loop {
     struct kb_panel *panel;   /* NULL unless quotes = panel */
     struct kb_slides *slides; /* story slides; NULL when panel = quotes (app/slides_loop.h) */
     SDL_Texture *separator;   /* separator_image, or NULL */
+    struct kb_logo *logo;     /* the logo key's picture, or NULL (app/logo.h) */
+    char logo_key[129];       /* the key it was read for */
     bool rtl_screen;
     double t;              /* crawl time of this frame, seconds */
     double breaking_since; /* crawl time breaking news last entered */
@@ -58,6 +61,7 @@ struct kb_loop {
     bool panel_redraw;       /* the whole screen was cleared: the panel too */
     struct kb_damage damage; /* what this frame changed, in the upright scene's pixels */
     bool quote_asked;        /* the ingest thread was asked for the next quote */
+    bool quote_none;         /* ... and said it has none yet (it sends one when it comes) */
     /* Portrait screens: the scene is drawn upright into this texture of
      * the logical size, then turned onto the screen. NULL at rotation 0. */
     SDL_Texture *rotated;
@@ -73,6 +77,8 @@ struct kb_loop {
         struct kb_quote_pages *q;
         char id[KB_ID_MAX + 1];
     } wall_quote;
+    int64_t wall_slide_shown;       /* a wall's story slide: the slot put on (loop_wall.c) */
+    int wall_slide_w, wall_slide_h; /* the slide size its stories were asked at */
 };
 
 /* Open: fonts, the screen, the atlas, the crawl, the chrome, the channel
@@ -91,6 +97,11 @@ void kb_loop_relayout(struct kb_loop *L);
 void kb_loop_setup_rotation(struct kb_loop *L);
 /* (Re)loads the separator image of the config. */
 void kb_loop_load_separator(struct kb_loop *L);
+/* The logo (loop_logo.c): read again if the key changed (a bad one is
+ * logged once and left out), and given to the chrome at the bar's size;
+ * kb_loop_logo_reset makes its texture again (the renderer lost them). */
+void kb_loop_logo_apply(struct kb_loop *L);
+void kb_loop_logo_reset(struct kb_loop *L);
 /* SIGHUP: reads the config again through o->reload and applies it. */
 void kb_loop_reload(struct kb_loop *L);
 
@@ -137,6 +148,10 @@ double kb_loop_wall_panel(struct kb_loop *L);
 void kb_loop_wall_panel_reset(struct kb_loop *L);
 /* A KB_EVENT_PANEL on a wall: kept for its slot (takes ev->quote). */
 void kb_loop_wall_quote(struct kb_loop *L, struct kb_event *ev);
+/* Story slides on a wall tile: the story of the shared clock's slot put
+ * on at the slot's start (asked for ahead; waited for under the virtual
+ * clock). Returns the slides' time: the shared clock's seconds. */
+double kb_loop_wall_slides(struct kb_loop *L);
 /* The channel's events handled (loop_frame.c). */
 void kb_loop_channel_events(struct kb_loop *L);
 

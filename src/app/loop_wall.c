@@ -3,6 +3,7 @@
  * instead of from the ingest thread's queue. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #define LOG_MODULE "run"
@@ -11,6 +12,8 @@
 #include "app/wall_view.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "render/slide.h"
+#include "render/story.h"
 
 /* Under the virtual clock, how long the panel waits for its slot's quote. */
 #define VIRTUAL_QUOTE_WAIT_MS 5000
@@ -32,6 +35,7 @@ bool kb_loop_wall_open(struct kb_loop *L)
     }
     L->wall = kb_wall_new(&g, L->o->virtual_clock, L->cfg.refresh_hz);
     kb_loop_wall_panel_reset(L);
+    L->wall_slide_shown = INT64_MIN;
     LOG_INFO("wall %dx%d, tile %d,%d, bezel %d px", g.cols, g.rows, g.col, g.row, g.bezel);
     return true;
 }
@@ -162,6 +166,47 @@ double kb_loop_wall_panel(struct kb_loop *L)
         kb_panel_show_at(L->panel, L->wall_quote.q, L->wall_quote.id, (double)(s * per) / hz);
         kb_quote_pages_free(L->wall_quote.q);
         L->wall_quote.q = NULL;
+    }
+    return t;
+}
+
+/* ---- story slides (app/wall.h: slot s shows one story on every tile) ---- */
+
+double kb_loop_wall_slides(struct kb_loop *L)
+{
+    double hz = L->cfg.refresh_hz;
+    bool quotes = L->panel != NULL && strcmp(L->cfg.panel, "both") == 0;
+    double slot_s = kb_wall_slide_slot_s(&L->cfg, quotes);
+    int64_t per = (int64_t)llround(slot_s * hz), f = L->wall_frame;
+    if (per < 1)
+        per = 1;
+    int64_t s = f >= 0 ? f / per : (f - per + 1) / per;
+    double t = (double)f / hz;
+    SDL_Rect r = kb_slides_rect(L->slides);
+    if (r.w != L->wall_slide_w || r.h != L->wall_slide_h) {
+        /* Stories laid out for the old size would be dropped: ask again. */
+        kb_wall_slides_reset(L->wall);
+        L->wall_slide_shown = INT64_MIN;
+        L->wall_slide_w = r.w;
+        L->wall_slide_h = r.h;
+    }
+    if (L->wall_slide_shown == s) {
+        kb_wall_ask_slide(L->wall, s + 1); /* ahead, so it is there at the slot's first frame */
+        return t;
+    }
+    kb_wall_ask_slide(L->wall, s);
+    struct kb_story *story;
+    if (!kb_wall_take_slide(L->wall, s, L->o->virtual_clock ? VIRTUAL_QUOTE_WAIT_MS : 0, &story)) {
+        if (L->o->virtual_clock)
+            LOG_WARN_ONCE("wall-slide", "no story for the slides' slot within %d ms",
+                          VIRTUAL_QUOTE_WAIT_MS);
+        return t; /* the last slide stays until its answer comes */
+    }
+    L->wall_slide_shown = s;
+    if (story != NULL) {
+        /* It covers the slot but for the quotes' share; every tile alike. */
+        story->dwell = L->cfg.slide_max_seconds;
+        kb_slides_push(L->slides, L->screen.renderer, story, (double)(s * per) / hz);
     }
     return t;
 }

@@ -69,12 +69,17 @@ int kb_loop_slides_frame(struct kb_loop *L)
     /* The channel may come after the config was applied: tell it the size. */
     if (!kb_storyq_size(q, &qw, &qh, &qpx) || qw != kb_slides_rect(L->slides).w)
         kb_loop_slides_place(L);
-    /* A breaking story is at the head of the queue: it goes on at once. */
-    bool next = kb_slides_wants_next(L->slides, L->t);
-    struct kb_story *s = kb_storyq_take_if(q, next);
-    if (s != NULL)
-        kb_slides_push(L->slides, L->screen.renderer, s, L->t);
-    bool dirty = kb_slides_step(L->slides, L->t, L->atlas, (size_t)L->cfg.warm_glyphs_per_frame);
+    double t = L->t;
+    if (L->wall != NULL) {
+        t = kb_loop_wall_slides(L); /* the shared clock's slots (loop_wall.c) */
+    } else {
+        /* A breaking story is at the head of the queue: it goes on at once. */
+        bool next = kb_slides_wants_next(L->slides, L->t);
+        struct kb_story *s = kb_storyq_take_if(q, next);
+        if (s != NULL)
+            kb_slides_push(L->slides, L->screen.renderer, s, L->t);
+    }
+    bool dirty = kb_slides_step(L->slides, t, L->atlas, (size_t)L->cfg.warm_glyphs_per_frame);
     if (!kb_slides_showing(L->slides)) {
         /* The slide's time ended or it was taken off (retracted): the
          * quote panel has the space again, cleared, and the display is

@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "render/crawl.h"
+#include "render/story.h"
 
 /* Under the virtual clock, how long the render thread waits for a schedule
  * before drawing without one. */
@@ -82,6 +83,7 @@ struct kb_wall *kb_wall_new(const struct kb_wall_geo *g, bool virtual_clock, dou
     w->hz = hz;
     w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     w->home = -1;
+    w->slide_asked = w->slide_for = w->slide_made = INT64_MIN;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     return w;
@@ -110,6 +112,7 @@ void kb_wall_free(struct kb_wall *w)
         kb_ready_release(&w->cache[i].r);
     free(w->cache);
     free(w->ghosts);
+    kb_story_free(w->slide);
     if (w->efd >= 0)
         close(w->efd);
     pthread_cond_destroy(&w->cv);
@@ -153,7 +156,7 @@ double kb_wall_offset_ms(const struct kb_wall *w)
     return w->offset_ms;
 }
 
-static void wake(struct kb_wall *w)
+void kb_wall_wake(struct kb_wall *w)
 {
     uint64_t one = 1;
     if (w->efd >= 0 && write(w->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
@@ -200,7 +203,7 @@ void kb_wall_set_layout(struct kb_wall *w, int px, double px_per_frame, double a
     }
     pthread_mutex_unlock(&w->mu);
     if (changed)
-        wake(w);
+        kb_wall_wake(w);
 }
 
 static bool snap_fits(const struct kb_wall *w, const struct kb_wall_snap *s, int64_t frame)
@@ -216,7 +219,7 @@ static struct kb_wall_snap *take_snap(struct kb_wall *w, int64_t frame)
     bool ask = w->frame / 64 != frame / 64; /* the ingest thread looks at the time now and then */
     w->frame = frame;
     if (w->virtual_clock && !snap_fits(w, w->snap, frame)) {
-        wake(w);
+        kb_wall_wake(w);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += VIRTUAL_WAIT_MS / 1000;
@@ -230,7 +233,7 @@ static struct kb_wall_snap *take_snap(struct kb_wall *w, int64_t frame)
         s->refs++;
     pthread_mutex_unlock(&w->mu);
     if (ask)
-        wake(w);
+        kb_wall_wake(w);
     return s;
 }
 

@@ -78,7 +78,28 @@ int64_t kb_wall_quote_asked(struct kb_wall *w);
 /* A slot as a KB_EVENT_PANEL's int carries it. */
 #define KB_WALL_SLOT_TAG(s) ((int)((s) % 1000000000))
 
+/* Story slides on a wall (wall_slides.c): slot s of the shared clock
+ * (kb_wall_slide_slot_s long) shows one story, the same on every tile: a
+ * breaking headline due since the slot before began, else headline s mod n
+ * of the n the screen shows (due by the slot's start), newest first. */
+struct kb_story;
+struct kb_storyq;
+/* A slot's length in seconds: slide_max_seconds, plus quote_seconds when
+ * quotes share the space (panel = both). */
+double kb_wall_slide_slot_s(const struct kb_config *cfg, bool with_quotes);
+/* Render thread: asks for slot's story (waking the ingest thread). */
+void kb_wall_ask_slide(struct kb_wall *w, int64_t slot);
+/* Render thread: true if slot's answer has come (waiting up to wait_ms
+ * for it); *out is its story (the caller owns it) or NULL for none. */
+bool kb_wall_take_slide(struct kb_wall *w, int64_t slot, int wait_ms, struct kb_story **out);
+/* Render thread: forget what was asked and made (a new slide size). */
+void kb_wall_slides_reset(struct kb_wall *w);
+
 /* Ingest thread. */
+/* Lays out the story of the slot asked for, at the size q was given. */
+void kb_wall_slides_step(struct kb_wall *w, struct kb_storyq *q, struct kb_faces *faces,
+                         struct kb_spool *spool, const struct kb_playlist *pl,
+                         const struct kb_config *cfg);
 /* A descriptor that becomes readable when the schedule must be made again. */
 int kb_wall_fd(struct kb_wall *w);
 /* Makes the schedule again if the spool, the layout or the time asks for

@@ -29,6 +29,9 @@ struct kb_wall_snap {
     size_t n_normal, n_breaking;
 };
 
+/* Wakes the ingest thread (kb_wall_fd). */
+void kb_wall_wake(struct kb_wall *w);
+
 /* Drops a reference (under the wall's mutex); the last frees it. */
 void kb_wall_snap_unref(struct kb_wall_snap *s);
 
@@ -64,6 +67,11 @@ struct kb_wall {
     int64_t frame;
     struct kb_wall_snap *snap; /* the newest schedule, under mu */
     int64_t quote_slot;        /* the panel's slot asked for, under mu */
+    /* Story slides (wall_slides.c), under mu: the slot asked for, the slot
+     * whose story waits in `slide` (INT64_MIN once taken), the slot laid
+     * out last; `slide` is owned here until taken (NULL: no story). */
+    int64_t slide_asked, slide_for, slide_made;
+    struct kb_story *slide;
     /* Render thread only. */
     struct kb_wall_snap *shown;
     bool shown_breaking;

@@ -267,7 +267,53 @@ def test_panel():
     print("ok panel stitched 3x1 (in a cross-fade and between)")
 
 
-TESTS = {"stitched": test_stitched, "panel": test_panel, "bezel": test_bezel, "rtl": test_rtl, "column": test_column}
+def slide_spool():
+    """Headlines with summaries, two of them with the demo spool's pictures."""
+    pics = ["jakarta-rain.jpg", "riyadh-metro.png"]
+    items = []
+    for i, h in enumerate(HEADLINES):
+        it = dict(h, summary="A summary long enough to wrap onto a second line of the slide, "
+                  "as a wire story's first paragraph does.")
+        if i < len(pics):
+            it["image"] = pics[i]
+        items.append(it)
+    spool = make_spool(items)
+    os.makedirs(os.path.join(spool, "images"))
+    for p in pics:
+        shutil.copy(os.path.join(SRC, "assets/demo-spool/images", p), os.path.join(spool, "images"))
+    return spool
+
+
+def test_slides():
+    """panel = stories: the slide is laid out on the whole wall and shows
+    the story of the shared clock's slot, so the three tiles stitched equal
+    the wide screen in every row (the picture too), in a cross-fade from
+    one story to the next (text-only to a picture) and between, in two
+    slots with different pictures."""
+    for seconds, name in ((8.3, "fade"), (11, "still"), (20, "third")):
+        out = tempfile.mkdtemp(prefix="kabar-wall-slides-")
+        spool = slide_spool()
+        tw, th = 1280, 720
+        extra = ("--set", "panel=stories", "--set", "slide_max_seconds=8")
+        tiles_and_wide(spool, out, 3, 1, tw, th, 0, seconds, extra)
+        t = [read_png(f"{out}/t{c}-0.png") for c in range(3)]
+        wide = read_png(f"{out}/wide.png")
+        bg = wide[2][5][0:3]
+        pic = 0
+        for y in range(th):
+            stitched = b"".join(t[c][2][y] for c in range(3))
+            assert stitched == wide[2][y], f"slides ({name}): row {y} of the stitched tiles differs"
+            if 100 <= y < 500:
+                pic += sum(1 for x in range(300, 4800, 3) if stitched[x:x + 3] != bg)
+        # A slide with its picture was on, across the first two tiles (the
+        # picture box of a landscape slide): not three empty skies compared.
+        assert pic > 0.9 * 400 * 1500, (name, "the picture", pic)
+        shutil.rmtree(out)
+        shutil.rmtree(spool)
+    print("ok slides stitched 3x1 with pictures (in a cross-fade and between, two slots)")
+
+
+TESTS = {"stitched": test_stitched, "slides": test_slides, "panel": test_panel, "bezel": test_bezel, "rtl": test_rtl, "column": test_column}
 
 if __name__ == "__main__":
     if ONLY == ["live"]:
