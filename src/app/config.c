@@ -141,8 +141,9 @@ static const struct key keys[] = {
      "memory for the pictures of slides held ahead and on screen; a picture is scaled to its "
      "box first"},
     {"logo", "chrome", T_STR, F(logo), 0, 0, NULL, "",
-     "a PNG in the label box (a file name, no path, in /etc/kabar/assets/ or kabar's assets/); "
-     "empty for none"},
+     "a PNG drawn at the start of the label box, scaled to fit the bar (a file name in "
+     "/etc/kabar/assets/ or kabar's assets/, or an absolute path; docs/presentation.md); empty "
+     "for none"},
     {"slide_min_seconds", "chrome", T_DOUBLE, F(slide_min_seconds), 1, 600, NULL, "6",
      "the least a story slide stays, however short its reading time (docs/presentation.md)"},
     {"slide_max_seconds", "chrome", T_DOUBLE, F(slide_max_seconds), 2, 3600, NULL, "30",

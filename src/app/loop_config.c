@@ -82,6 +82,7 @@ void kb_loop_relayout(struct kb_loop *L)
     if (L->wall != NULL)
         kb_loop_wall_scene(L);
     L->base_bar = L->layout.bar;
+    kb_loop_logo_apply(L);
     L->bar_h = L->layout.bar.h;
     L->bar_t = L->t;
     /* Up to KB_FIT_GROW_MAX times its height, and never off the screen. */
@@ -168,6 +169,7 @@ void kb_loop_apply_config(struct kb_loop *L)
     kb_chrome_set_style(L->chrome, &cs);
     kb_crawl_set_style(L->crawl, &style);
     kb_loop_load_separator(L);
+    kb_loop_logo_apply(L);
 }
 
 /* Applies a new config without a blank frame: what crawls stays, the

@@ -45,6 +45,7 @@ bool kb_loop_events(struct kb_loop *L)
             kb_atlas_reset(L->atlas, L->screen.renderer);
             kb_loop_setup_rotation(L);
             kb_loop_load_separator(L);
+            kb_loop_logo_reset(L);
             L->full_redraw = true;
             break;
         default:

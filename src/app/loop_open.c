@@ -118,6 +118,7 @@ void kb_loop_close(struct kb_loop *L)
     if (L->separator != NULL)
         SDL_DestroyTexture(L->separator);
     kb_chrome_free(L->chrome);
+    kb_logo_free(L->logo);
     kb_panel_free(L->panel);
     kb_slides_free(L->slides);
     kb_batch_free(L->batch);

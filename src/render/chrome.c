@@ -10,6 +10,9 @@ struct kb_chrome {
     struct kb_line *lines[KB_CHROME_SLOTS];
     struct kb_chrome_style style;
     SDL_Rect bar, label_box, clock_box, stale_box;
+    SDL_Texture *logo; /* not owned; NULL for none */
+    int logo_w, logo_h;
+    SDL_Rect logo_box, label_text; /* inside label_box: the logo, and the rest for the text */
     double clock_w; /* widest clock seen: the box never shrinks, so the crawl never jumps */
     bool rtl;
 };
@@ -50,6 +53,18 @@ bool kb_chrome_has(const struct kb_chrome *ch, enum kb_chrome_slot slot)
     return ch->lines[slot] != NULL;
 }
 
+void kb_chrome_set_logo(struct kb_chrome *ch, SDL_Texture *logo, int w, int h)
+{
+    ch->logo = w > 0 && h > 0 ? logo : NULL;
+    ch->logo_w = ch->logo ? w : 0;
+    ch->logo_h = ch->logo ? h : 0;
+}
+
+SDL_Rect kb_chrome_logo_rect(const struct kb_chrome *ch)
+{
+    return ch->logo_box;
+}
+
 /* Horizontal padding inside a box: half the text's em. */
 static int pad(const struct kb_line *l)
 {
@@ -70,10 +85,21 @@ void kb_chrome_place(struct kb_chrome *ch, SDL_Rect bar, bool rtl, SDL_Rect *cra
         lw = brk->width + 2 * pad(brk);
     if (clock != NULL && clock->width > ch->clock_w)
         ch->clock_w = clock->width;
-    int label_w = (int)ceil(lw);
+    int text_w = (int)ceil(lw);
+    /* The logo at the box's start edge, as far from it as from the bar's
+     * top and bottom; the text beside it keeps its own padding. */
+    int logo_pad = ch->logo ? (bar.h - ch->logo_h) / 2 : 0;
+    int logo_w = ch->logo ? ch->logo_w + logo_pad + (text_w > 0 ? 0 : logo_pad) : 0;
+    int label_w = text_w + logo_w;
     int clock_w = clock != NULL ? (int)ceil(ch->clock_w) + 2 * pad(clock) : 0;
     /* Start side (left, or right on a right-to-left screen): the label. */
     ch->label_box = (SDL_Rect){rtl ? bar.x + bar.w - label_w : bar.x, bar.y, label_w, bar.h};
+    SDL_Rect lb = ch->label_box;
+    ch->logo_box = (SDL_Rect){0, 0, 0, 0};
+    if (ch->logo != NULL)
+        ch->logo_box = (SDL_Rect){rtl ? lb.x + lb.w - logo_pad - ch->logo_w : lb.x + logo_pad,
+                                  bar.y + (bar.h - ch->logo_h) / 2, ch->logo_w, ch->logo_h};
+    ch->label_text = (SDL_Rect){rtl ? lb.x : lb.x + logo_w, lb.y, text_w, lb.h};
     ch->clock_box = (SDL_Rect){rtl ? bar.x : bar.x + bar.w - clock_w, bar.y, clock_w, bar.h};
     *crawl = (SDL_Rect){bar.x + (rtl ? clock_w : label_w), bar.y, bar.w - label_w - clock_w, bar.h};
 
@@ -125,14 +151,16 @@ int kb_chrome_draw(struct kb_chrome *ch, SDL_Renderer *renderer, struct kb_atlas
     if (breaking && ch->lines[KB_CHROME_BREAKING_LABEL] != NULL)
         label = ch->lines[KB_CHROME_BREAKING_LABEL];
     int calls = 0;
-    if (label != NULL)
+    if (label != NULL || ch->logo != NULL)
         calls += box(renderer, &ch->label_box, breaking ? s->breaking_label_bg : s->label_bg);
+    if (ch->logo != NULL && SDL_RenderCopy(renderer, ch->logo, NULL, &ch->logo_box) == 0)
+        calls++;
     if (ch->lines[KB_CHROME_STALE] != NULL)
         calls += box(renderer, &ch->stale_box, s->stale_bg);
 
     kb_batch_begin(batch, renderer, atlas);
     if (label != NULL)
-        text_in(batch, &ch->label_box, label, breaking ? s->breaking_label_fg : s->label_fg);
+        text_in(batch, &ch->label_text, label, breaking ? s->breaking_label_fg : s->label_fg);
     if (ch->lines[KB_CHROME_CLOCK] != NULL)
         text_in(batch, &ch->clock_box, ch->lines[KB_CHROME_CLOCK], s->clock_fg);
     if (ch->lines[KB_CHROME_STALE] != NULL)

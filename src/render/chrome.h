@@ -32,6 +32,13 @@ void kb_chrome_set_style(struct kb_chrome *ch, const struct kb_chrome_style *sty
 bool kb_chrome_set(struct kb_chrome *ch, enum kb_chrome_slot slot, struct kb_line *line);
 bool kb_chrome_has(const struct kb_chrome *ch, enum kb_chrome_slot slot);
 
+/* A logo of w x h pixels at the label box's start edge, centred on the
+ * bar's height, the label's text beside it (the texture is not taken: the
+ * caller keeps it alive while set; NULL removes it). Call kb_chrome_place
+ * after. */
+void kb_chrome_set_logo(struct kb_chrome *ch, SDL_Texture *logo, int w, int h);
+/* Where the logo is drawn (empty without one). */
+SDL_Rect kb_chrome_logo_rect(const struct kb_chrome *ch);
 /* Places the boxes in bar; rtl mirrors them. *crawl gets the rest of the bar. */
 void kb_chrome_place(struct kb_chrome *ch, SDL_Rect bar, bool rtl, SDL_Rect *crawl);
 /* The rectangle the stale marker covers (empty when there is none), so a
