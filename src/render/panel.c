@@ -147,6 +147,12 @@ static double dwell(const struct kb_panel *p, const struct quote *q, size_t k)
     return d;
 }
 
+bool kb_panel_due(const struct kb_panel *p, double t)
+{
+    const struct quote *c = &p->cur;
+    return !c->valid || (c->page + 1 == c->q.n_pages && t - c->page_at >= dwell(p, c, c->page));
+}
+
 static size_t warm(struct kb_atlas *atlas, const struct quote *q, size_t budget)
 {
     size_t missing = 0;
@@ -173,7 +179,7 @@ bool kb_panel_step(struct kb_panel *p, double t, struct kb_atlas *atlas, size_t 
         c->page++;
         dirty = true;
     }
-    bool due = !c->valid || (c->page + 1 == c->q.n_pages && t - c->page_at >= dwell(p, c, c->page));
+    bool due = kb_panel_due(p, t);
     if (p->next.valid && due && (atlas == NULL || warm(atlas, &p->next, warm_budget) == 0)) {
         quote_release(&p->old);
         p->old = p->cur;

@@ -37,6 +37,9 @@ SDL_Rect kb_panel_rect(const struct kb_panel *p);
 
 /* True when no quote waits to come next. */
 bool kb_panel_wants_next(const struct kb_panel *p);
+/* True if a queued quote would come on at time t: nothing is shown, or the
+ * shown quote's last page has had its time. */
+bool kb_panel_due(const struct kb_panel *p, double t);
 /* Queues the next quote; takes its own reference to each line of q (the
  * caller keeps q). A page with no dwell stays hold_s. */
 void kb_panel_push(struct kb_panel *p, const struct kb_quote_pages *q, const char *id);
