@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define LOG_MODULE "run"
 #include "app/loop.h"
@@ -66,15 +67,35 @@ static void show_breaking(struct kb_loop *L, struct kb_ready *r)
     kb_crawl_push(L->crawl, r->segs, r->n_segs, r->id, r->flags);
 }
 
-/* The next quote onto the panel. */
+/* The next quote onto the panel, or word that there is none yet. */
 static void show_quote(struct kb_loop *L, struct kb_event *ev)
 {
     if (L->wall != NULL) {
         kb_loop_wall_quote(L, ev);
         return;
     }
+    L->quote_none = ev->quote == NULL;
+    if (ev->quote == NULL)
+        return;
     kb_panel_push(L->panel, ev->quote, ev->item.id);
     L->quote_asked = false;
+}
+
+/* Under the virtual clock a quote that is due is waited for, as the crawl
+ * waits for its next line: when a quote comes on (and so every page turn
+ * after it) must not depend on how fast the ingest thread laid it out. */
+static void wait_quote(struct kb_loop *L)
+{
+    struct timespec ms = {0, 1000000};
+    for (int i = 0; i < VIRTUAL_WAIT_MS; i++) {
+        if (!L->quote_asked || L->quote_none || !kb_panel_due(L->panel, L->t))
+            return;
+        kb_loop_channel_events(L);
+        if (!L->quote_asked || L->quote_none)
+            return;
+        nanosleep(&ms, NULL);
+    }
+    LOG_WARN_ONCE("quote-wait", "no quote for the panel within %d ms", VIRTUAL_WAIT_MS);
 }
 
 void kb_loop_channel_events(struct kb_loop *L)
@@ -95,7 +116,7 @@ void kb_loop_channel_events(struct kb_loop *L)
                 show_breaking(L, &ev.item);
             break;
         case KB_EVENT_PANEL:
-            if (L->panel != NULL && (ev.quote != NULL || L->wall != NULL))
+            if (L->panel != NULL)
                 show_quote(L, &ev);
             break;
         case KB_EVENT_CHROME:
@@ -204,6 +225,8 @@ static int draw_panel(struct kb_loop *L)
         kb_channel_want_quote(L->ch);
         L->quote_asked = true;
     }
+    if (L->wall == NULL && L->o->virtual_clock)
+        wait_quote(L);
     bool dirty = kb_panel_step(L->panel, t, L->atlas, (size_t)L->cfg.warm_glyphs_per_frame);
     /* Where the whole screen was cleared this frame (GPU renderers, or the
      * first frame) the panel's background is already there: filling it
