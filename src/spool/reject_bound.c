@@ -3,11 +3,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/limits.h"
@@ -104,7 +106,88 @@ static size_t remove_pair(int rfd, struct rfile *files, size_t n, size_t i, size
     return removed;
 }
 
-size_t kb_spool_rejected_bound(int rfd, const char *keep)
+/* What one process knows of a rejected/ folder without reading it: its
+ * files and bytes at the last scan, plus what was added since (counted as
+ * new files, so a name written again makes the estimate too high, never
+ * too low). Another process (the ticker beside the bridge, a feed) adds
+ * files the estimate does not see: a scan every RESCAN_ADDS additions or
+ * RESCAN_S seconds catches them, and a prune always works from a scan. */
+#define RESCAN_ADDS 64
+#define RESCAN_S 10
+#define CACHED_DIRS 8
+
+struct cached {
+    dev_t dev;
+    ino_t ino;
+    bool used;
+    size_t count;
+    int64_t bytes;
+    unsigned adds;
+    time_t scanned; /* CLOCK_MONOTONIC seconds */
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cached cache[CACHED_DIRS];
+static unsigned next_slot;
+
+static time_t mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec;
+}
+
+static int64_t size_at(int rfd, const char *name, size_t *files)
+{
+    struct stat st;
+    if (name == NULL || fstatat(rfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    (*files)++;
+    return (int64_t)st.st_size;
+}
+
+/* Under cache_lock: the entry for the folder rfd, or NULL if it needs a
+ * scan (unknown, stale, or over the bound by the estimate). Adds keep and
+ * its reason to a known entry first. */
+static struct cached *estimate(int rfd, const struct stat *dir, const char *keep)
+{
+    struct cached *c = NULL;
+    for (size_t i = 0; i < CACHED_DIRS && c == NULL; i++) {
+        if (cache[i].used && cache[i].dev == dir->st_dev && cache[i].ino == dir->st_ino)
+            c = &cache[i];
+    }
+    if (c == NULL) {
+        c = &cache[next_slot++ % CACHED_DIRS];
+        *c = (struct cached){dir->st_dev, dir->st_ino, true, 0, 0, 0, 0};
+        return NULL;
+    }
+    if (keep != NULL) {
+        char *reason = kb_xasprintf("%s" REASON_SUFFIX, keep);
+        c->bytes += size_at(rfd, keep, &c->count) + size_at(rfd, reason, &c->count);
+        free(reason);
+        c->adds++;
+    }
+    if (c->adds >= RESCAN_ADDS || mono_s() - c->scanned >= RESCAN_S ||
+        c->count > KB_SPOOL_REJECTED_MAX_FILES || c->bytes > KB_SPOOL_REJECTED_MAX_BYTES)
+        return NULL;
+    return c;
+}
+
+static void remember(const struct stat *dir, size_t count, int64_t bytes)
+{
+    for (size_t i = 0; i < CACHED_DIRS; i++) {
+        struct cached *c = &cache[i];
+        if (c->used && c->dev == dir->st_dev && c->ino == dir->st_ino) {
+            c->count = count;
+            c->bytes = bytes;
+            c->adds = 0;
+            c->scanned = mono_s();
+        }
+    }
+}
+
+/* Reads the folder and prunes it if it is over the bound. */
+static size_t scan_and_prune(int rfd, const char *keep, size_t *left, int64_t *left_bytes)
 {
     struct rfile *files;
     int64_t bytes;
@@ -122,6 +205,27 @@ size_t kb_spool_rejected_bound(int rfd, const char *keep)
     for (size_t i = 0; i < n; i++)
         free(files[i].name);
     free(files);
+    *left = count;
+    *left_bytes = bytes;
+    return removed;
+}
+
+size_t kb_spool_rejected_bound(int rfd, const char *keep)
+{
+    struct stat dir;
+    if (fstat(rfd, &dir) != 0)
+        return 0;
+    /* One lock around the whole check: two threads pruning one folder at
+     * once would each count the other's removals. */
+    pthread_mutex_lock(&cache_lock);
+    size_t removed = 0;
+    if (estimate(rfd, &dir, keep) == NULL) {
+        size_t count;
+        int64_t bytes;
+        removed = scan_and_prune(rfd, keep, &count, &bytes);
+        remember(&dir, count, bytes);
+    }
+    pthread_mutex_unlock(&cache_lock);
     atomic_fetch_add(&pruned, removed);
     return removed;
 }

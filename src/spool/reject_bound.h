@@ -1,7 +1,10 @@
 /* The bound of a spool's rejected/ (core/limits.h, KB_SPOOL_REJECTED_*):
  * kb_spool_reject calls it after each file it puts there, so the ticker's
- * own moves, kabar feed and kabar mqtt all obey it. Safe from any thread
- * (the count is atomic). */
+ * own moves, kabar feed and kabar mqtt all obey it. The folder is read
+ * once and then counted in memory (what each call adds), read again every
+ * 64 additions, every 10 s, or when the count says the bound is crossed,
+ * so a flood of rejections does not read 2,000 names each. Safe from any
+ * thread (one lock). */
 #ifndef KB_SPOOL_REJECT_BOUND_H
 #define KB_SPOOL_REJECT_BOUND_H
 
