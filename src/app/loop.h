@@ -62,7 +62,6 @@ struct kb_loop {
     struct kb_damage damage; /* what this frame changed, in the upright scene's pixels */
     bool quote_asked;        /* the ingest thread was asked for the next quote */
     bool quote_none;         /* ... and said it has none yet (it sends one when it comes) */
-    bool quote_none;         /* ... and said it has none yet (it sends one when it comes) */
     /* Portrait screens: the scene is drawn upright into this texture of
      * the logical size, then turned onto the screen. NULL at rotation 0. */
     SDL_Texture *rotated;

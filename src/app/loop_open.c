@@ -44,6 +44,7 @@ static bool open_screen(struct kb_loop *L)
         .render_driver = cfg->render_driver,
         .vsync = cfg->vsync,
         .title = "kabar",
+        .display = L->o->display,
     };
     if (so.mode == KB_SCREEN_HEADLESS && so.width == 0) {
         so.width = 1920;
@@ -130,6 +131,7 @@ void kb_loop_close(struct kb_loop *L)
     kb_faces_free(L->faces);
     kb_screen_close(&L->screen);
     kb_fonts_free(L->fonts);
-    SDL_Quit();
+    if (!L->o->keep_sdl) /* several screens in one process: kb_run quits SDL once */
+        SDL_Quit();
     memset(L, 0, sizeof(*L));
 }

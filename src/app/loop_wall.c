@@ -28,9 +28,8 @@ bool kb_loop_wall_open(struct kb_loop *L)
     }
     if (g.cols == 0)
         return true;
-    if (g.all) {
-        LOG_ERR("wall_tile = all: one process driving several displays is not built yet; run "
-                "one kabar per display with its own --tile");
+    if (g.all) { /* kb_run gives each screen of wall_tile = all its own tile */
+        LOG_ERR("wall_tile = %s: several tiles need one screen each (kb_run)", L->cfg.wall_tile);
         return false;
     }
     L->wall = kb_wall_new(&g, L->o->virtual_clock, L->cfg.refresh_hz);
@@ -84,7 +83,8 @@ char *kb_loop_record_path(const struct kb_loop *L, uint64_t n)
                    : NULL;
     if (L->wall_frame % o->record_every != 0)
         return NULL;
-    return kb_xasprintf("%s/wall-%lld.png", o->record_dir, (long long)L->wall_frame);
+    return kb_xasprintf("%s/wall-%lld%s.png", o->record_dir, (long long)L->wall_frame,
+                        L->tile_suffix);
 }
 
 /* ---- the quote panel (app/wall.h: slot s shows quote s mod n) ---- */

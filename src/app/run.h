@@ -21,6 +21,11 @@ struct kb_run_opts {
     bool (*reload)(struct kb_config *out, void *user, struct kb_error *err);
     void *reload_user;
     double started; /* CLOCK_MONOTONIC seconds at the process start; 0: kb_run's start */
+    /* Set by kb_run for each screen of `wall_tile = all` (one process,
+     * several displays): the display to open on (0: the first), and that
+     * SDL is quit by kb_run once, not when this screen closes. */
+    int display;
+    bool keep_sdl;
 };
 
 /* Runs until a stop condition, SIGINT or SIGTERM, or the window closes.

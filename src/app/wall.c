@@ -42,8 +42,14 @@ bool kb_wall_parse(const struct kb_config *cfg, struct kb_wall_geo *g, struct kb
         return kb_error_set(err, "wall: \"%s\": expected COLSxROWS, each 1 to 16, e.g. 3x1",
                             cfg->wall);
     }
-    if (strcmp(cfg->wall_tile, "all") == 0) {
+    struct kb_wall_geo list[KB_WALL_TILES_MAX];
+    if (strcmp(cfg->wall_tile, "all") == 0 || strpbrk(cfg->wall_tile, " ;") != NULL) {
         g->all = true;
+        g->bezel = cfg->wall_bezel_px;
+        if (kb_wall_tiles(cfg, list, KB_WALL_TILES_MAX, err) < 0) {
+            g->cols = 0;
+            return false;
+        }
     } else if (sscanf(cfg->wall_tile, "%d,%d%c", &g->col, &g->row, &tail) != 2 || g->col < 0 ||
                g->row < 0 || g->col >= g->cols || g->row >= g->rows) {
         g->cols = 0;
@@ -54,6 +60,57 @@ bool kb_wall_parse(const struct kb_config *cfg, struct kb_wall_geo *g, struct kb
     }
     g->bezel = cfg->wall_bezel_px;
     return true;
+}
+
+int kb_wall_tiles(const struct kb_config *cfg, struct kb_wall_geo *out, int max,
+                  struct kb_error *err)
+{
+    struct kb_wall_geo g = {0};
+    char tail;
+    if (cfg->wall[0] == '\0')
+        return 0;
+    if (sscanf(cfg->wall, "%dx%d%c", &g.cols, &g.rows, &tail) != 2 || g.cols < 1 || g.rows < 1 ||
+        g.cols > 16 || g.rows > 16) {
+        kb_error_set(err, "wall: \"%s\": expected COLSxROWS, each 1 to 16, e.g. 3x1", cfg->wall);
+        return -1;
+    }
+    g.bezel = cfg->wall_bezel_px;
+    int n = 0;
+    if (strcmp(cfg->wall_tile, "all") == 0) {
+        for (g.row = 0; g.row < g.rows; g.row++) {
+            for (g.col = 0; g.col < g.cols; g.col++) {
+                if (n == max) {
+                    kb_error_set(err, "wall_tile = all: more than %d tiles for one process", max);
+                    return -1;
+                }
+                out[n++] = g;
+            }
+        }
+        return n;
+    }
+    char buf[sizeof(cfg->wall_tile)];
+    snprintf(buf, sizeof(buf), "%s", cfg->wall_tile);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, " ;", &save); tok != NULL; tok = strtok_r(NULL, " ;", &save)) {
+        if (sscanf(tok, "%d,%d%c", &g.col, &g.row, &tail) != 2 || g.col < 0 || g.row < 0 ||
+            g.col >= g.cols || g.row >= g.rows || n == max) {
+            kb_error_set(err,
+                         "wall_tile: \"%s\": \"%s\" is not a tile COL,ROW of a %s wall (0,0 "
+                         "is the top left; at most %d tiles)",
+                         cfg->wall_tile, tok, cfg->wall, max);
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            if (out[i].col == g.col && out[i].row == g.row) {
+                kb_error_set(err, "wall_tile: \"%s\": tile %s twice", cfg->wall_tile, tok);
+                return -1;
+            }
+        }
+        out[n++] = g;
+    }
+    if (n == 0)
+        kb_error_set(err, "wall_tile: empty: expected COL,ROW, a list of them, or all");
+    return n > 0 ? n : -1;
 }
 
 struct kb_scene kb_wall_scene(const struct kb_config *cfg, const struct kb_wall_geo *g, int w,

@@ -36,10 +36,18 @@
 struct kb_wall_geo {
     int cols, rows; /* 0: no wall */
     int col, row;   /* this tile, from 0 at the top left */
-    bool all;       /* wall_tile = all: every tile from this process */
+    bool all;       /* wall_tile = all or a list: several tiles from this process */
     int bezel;      /* px between two tiles' pictures */
 };
 
+/* The most tiles one process drives (wall_tile = all or a list). */
+#define KB_WALL_TILES_MAX 8
+/* The tiles wall_tile names, into out (at most max): one for COL,ROW; for
+ * `all` every tile of the wall, left to right, then top to bottom; for a
+ * list ("0,0 1,0") its tiles in its order (the displays' order). Returns
+ * their number (0 without a wall), or -1 with err set to one line. */
+int kb_wall_tiles(const struct kb_config *cfg, struct kb_wall_geo *out, int max,
+                  struct kb_error *err);
 /* Reads cfg->wall, wall_tile and wall_bezel_px. False, with err set to one
  * line naming the key, if one is malformed or the tile is off the wall. */
 bool kb_wall_parse(const struct kb_config *cfg, struct kb_wall_geo *g, struct kb_error *err);

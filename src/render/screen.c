@@ -70,8 +70,8 @@ bool kb_screen_open(struct kb_screen *screen, const struct kb_screen_opts *opts,
     else if (opts->mode == KB_SCREEN_FULLSCREEN)
         flags |= opts->width > 0 ? SDL_WINDOW_FULLSCREEN : SDL_WINDOW_FULLSCREEN_DESKTOP;
 
-    screen->window = SDL_CreateWindow(opts->title ? opts->title : "kabar", SDL_WINDOWPOS_CENTERED,
-                                      SDL_WINDOWPOS_CENTERED, w, h, flags);
+    int at = (int)SDL_WINDOWPOS_CENTERED_DISPLAY(opts->display > 0 ? opts->display : 0);
+    screen->window = SDL_CreateWindow(opts->title ? opts->title : "kabar", at, at, w, h, flags);
     if (screen->window == NULL) {
         kb_error_set(err, "cannot open a %dx%d window: %s", w, h, SDL_GetError());
         SDL_QuitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS);

@@ -22,6 +22,7 @@ struct kb_screen_opts {
         *render_driver; /* SDL render driver name ("opengles2", "software"), NULL: SDL's choice */
     bool vsync;
     const char *title;
+    int display; /* the display the window opens on, 0 the first (fullscreen covers it) */
 };
 
 struct kb_screen {
