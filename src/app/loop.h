@@ -68,6 +68,7 @@ struct kb_loop {
     int logical_w, logical_h;
     bool breaking;
     struct kb_wall *wall; /* NULL unless this screen is a tile of a video wall */
+    char tile_suffix[16]; /* "-tileK" for screen K of wall_tile = all (run.c), else "" */
     int64_t wall_frame;   /* the shared frame drawn last */
     /* A wall's quote panel (loop_wall.c): the slot shown, the slot asked
      * for, and the answer come (q owned here; NULL: no quote for it). */
