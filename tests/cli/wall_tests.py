@@ -313,7 +313,65 @@ def test_slides():
     print("ok slides stitched 3x1 with pictures (in a cross-fade and between, two slots)")
 
 
-TESTS = {"stitched": test_stitched, "slides": test_slides, "panel": test_panel, "bezel": test_bezel, "rtl": test_rtl, "column": test_column}
+def start_xvfb():
+    """Xvfb with two screens side by side (Xinerama) on a free display, or None."""
+    if shutil.which("Xvfb") is None:
+        return None, None
+    r, w = os.pipe()
+    x = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1280x720x24", "-screen",
+                          "1", "1280x720x24", "+xinerama", "-nolisten", "tcp"], pass_fds=(w,),
+                         stderr=subprocess.DEVNULL)
+    os.close(w)
+    with os.fdopen(r) as f:
+        num = f.readline().strip()
+    return x, ":" + num if num else None
+
+
+def test_tile_all():
+    """wall_tile = all: one process draws every tile of a 2x1 wall; each
+    screen's screenshot (x-tile0.png, x-tile1.png) equals a process of its
+    own running that tile. Headless always; under Xvfb with two screens
+    when SDL sees two displays there."""
+    out = tempfile.mkdtemp(prefix="kabar-wall-all-")
+    spool = slide_spool()
+    args = ["--spool", spool, "--wall", "2x1", "--virtual-clock", "--seconds", "9.3",
+            "--set", "panel=stories", "--set", "slide_max_seconds=8"]
+    singles = [[*args, "--size", "1280x720", "--tile", f"{c},0", "--screenshot", f"{out}/one{c}.png"]
+               for c in range(2)]
+    run_all([[*args, "--size", "1280x720", "--tile", "all", "--screenshot", f"{out}/all.png"],
+             *singles])
+    for c in range(2):
+        a, b = read_png(f"{out}/all-tile{c}.png"), read_png(f"{out}/one{c}.png")
+        assert a == b, f"tile all, headless: screen {c} differs from the process of tile {c},0"
+    print("ok --tile all headless: two screens equal two single-tile processes")
+    x, disp = start_xvfb()
+    try:
+        if disp is None:
+            print("skip --tile all under Xvfb: no Xvfb")
+            return
+        env = dict(os.environ, DISPLAY=disp)
+        cmd = [KABAR, "run", *[a for a in COMMON if a != "--headless"], "--fullscreen",
+               "--set", "render_driver=software", *args, "--tile", "all",
+               "--screenshot", f"{out}/x.png"]
+        r = subprocess.run(cmd, env=env, stderr=subprocess.PIPE, text=True, timeout=300)
+        if r.returncode != 0 and "but 1 display" in r.stderr:
+            print("skip --tile all under Xvfb: SDL sees one display there (Xinerama's two screens "
+                  "as one); the headless check above stands in for it")
+            return
+        assert r.returncode == 0, r.stderr
+        for c in range(2):
+            a, b = read_png(f"{out}/x-tile{c}.png"), read_png(f"{out}/one{c}.png")
+            assert a == b, f"tile all, Xvfb: display {c}'s window differs from tile {c},0 alone"
+        print("ok --tile all under Xvfb: each display's window equals its tile's process")
+    finally:
+        if x is not None:
+            x.terminate()
+            x.wait(timeout=10)
+        shutil.rmtree(out)
+        shutil.rmtree(spool)
+
+
+TESTS = {"stitched": test_stitched, "slides": test_slides, "tile_all": test_tile_all, "panel": test_panel, "bezel": test_bezel, "rtl": test_rtl, "column": test_column}
 
 if __name__ == "__main__":
     if ONLY == ["live"]:
