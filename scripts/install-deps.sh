@@ -26,12 +26,12 @@ packages=(
   libharfbuzz-dev libfreetype-dev libfribidi-dev libraqm-dev
   libutf8proc-dev libfontconfig-dev libjansson-dev libinih-dev libunibreak-dev
   libsystemd-dev libpng-dev libsdl2-image-dev
-  libcurl4-openssl-dev libxml2-dev libuchardet-dev libmosquitto-dev mosquitto mosquitto-clients openssl
+  libcurl4-openssl-dev libxml2-dev libuchardet-dev libmosquitto-dev nettle-dev mosquitto mosquitto-clients openssl
   libcmocka-dev
   fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
   unicode-data libharfbuzz-bin
   python3 rsync
-  xvfb xauth
+  xvfb xauth x11-utils
   chromium
 )
 # The newsroom's page (dashboard/) takes its MQTT client from npm, and its
@@ -59,6 +59,7 @@ done
 cross_libs=(libsdl2-dev libsdl2-ttf-dev libharfbuzz-dev libfreetype-dev libfribidi-dev
             libraqm-dev libutf8proc-dev libfontconfig-dev libjansson-dev libinih-dev
             libsystemd-dev libpng-dev libsdl2-image-dev libcurl4-openssl-dev libxml2-dev libuchardet-dev libmosquitto-dev
+            nettle-dev
             libcmocka-dev)
 # Not Multi-Arch: same: unpacked under /opt/kabar-cross/ARCH (the first one's
 # control files too, so dpkg-shlibdeps can read its shlibs when packaging).
