@@ -8,9 +8,11 @@
 #include <jansson.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
@@ -18,6 +20,7 @@
 #define LOG_MODULE "mqtt"
 #include "fleet/conn.h"
 #include "fleet/expiry.h"
+#include "fleet/index.h"
 #include "core/date.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
@@ -34,6 +37,22 @@ struct once {
     int mid;        /* our PUBLISH */
     bool acked;     /* its PUBACK arrived */
     int puback_rc;  /* and its reason code */
+    /* Reading an index shard (add_to_index). */
+    const char *shard_topic, *echo_topic;
+    char *shard; /* the last retained shard received; NULL: none */
+    size_t shard_len;
+    bool echoed; /* the echo came back: every retained shard came before */
+    int sub_mid;
+    bool sub_refused;
+    bool subacked;
+};
+
+/* What the item's publish does to the group's index (fleet/index.h). */
+struct index_op {
+    const char *group;
+    const char *id;
+    int64_t expires; /* Unix seconds, 0: none */
+    bool add;        /* false: the item was retracted */
 };
 
 static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
@@ -51,6 +70,35 @@ static void on_publish(struct mosquitto *mosq, void *obj, int mid, int rc,
     if (mid == o->mid) {
         o->acked = true;
         o->puback_rc = rc;
+    }
+}
+
+static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int count, const int *granted,
+                         const mosquitto_property *props)
+{
+    struct once *o = obj;
+    if (mid != o->sub_mid)
+        return;
+    o->subacked = true;
+    for (int i = 0; i < count; i++)
+        o->sub_refused |= granted[i] >= 0x80;
+}
+
+static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg,
+                       const mosquitto_property *props)
+{
+    struct once *o = obj;
+    if (o->echo_topic != NULL && strcmp(msg->topic, o->echo_topic) == 0) {
+        o->echoed = true;
+    } else if (o->shard_topic != NULL && strcmp(msg->topic, o->shard_topic) == 0) {
+        /* Retained or live (another publisher's change): the last one is
+         * the broker's current shard. */
+        free(o->shard);
+        o->shard_len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
+        o->shard = kb_xmalloc(o->shard_len + 1);
+        if (o->shard_len > 0)
+            memcpy(o->shard, msg->payload, o->shard_len);
+        o->shard[o->shard_len] = '\0';
     }
 }
 
@@ -79,9 +127,61 @@ static bool loop_until(struct mosquitto *mosq, const bool *done, const struct on
     return *done;
 }
 
+/* The index's read-modify-write on the publisher's connection: subscribe
+ * to the shard and to an echo topic of our own, publish the echo (the
+ * broker sends a subscription's retained message before a message
+ * published after it), change the shard and publish it retained. Two
+ * publishers changing one shard in the same few milliseconds can lose one
+ * entry: the item itself is unaffected, and only a screen whose broker
+ * drops messages misses it (docs/fleet.md, "The index"). */
+static bool add_to_index(struct mosquitto *mosq, struct once *o, const struct index_op *op,
+                         double deadline, struct kb_error *err)
+{
+    unsigned shard = kb_mqtt_index_shard(op->id);
+    char *topic = kb_mqtt_index_topic(op->group, shard);
+    char *echo = kb_xasprintf("%s/echo-%ld-%ld", topic, (long)getpid(), (long)time(NULL));
+    o->shard_topic = topic;
+    o->echo_topic = echo;
+    char *subs[] = {topic, echo};
+    bool ok = false;
+    int rc = mosquitto_subscribe_multiple(mosq, &o->sub_mid, 2, subs, 1, 0, NULL);
+    if (rc == MOSQ_ERR_SUCCESS && loop_until(mosq, &o->subacked, o, deadline) && !o->sub_refused)
+        rc = mosquitto_publish(mosq, NULL, echo, 1, "e", 1, false);
+    if (rc != MOSQ_ERR_SUCCESS || !o->subacked || o->sub_refused ||
+        !loop_until(mosq, &o->echoed, o, deadline)) {
+        kb_error_set(err, "%s: cannot read it (%s)", topic,
+                     o->sub_refused ? "the broker's ACL refuses it" : "no answer");
+        goto done;
+    }
+    uint32_t expiry_s = 0;
+    char *next = kb_mqtt_index_update(o->shard, o->shard_len, op->id, op->expires, op->add,
+                                      (int64_t)time(NULL), &expiry_s);
+    mosquitto_property *props = NULL;
+    if (expiry_s > 0)
+        mosquitto_property_add_int32(&props, MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, expiry_s);
+    o->acked = false;
+    rc = mosquitto_publish_v5(mosq, &o->mid, topic, (int)strlen(next), next, 1, true, props);
+    mosquitto_property_free_all(&props);
+    free(next);
+    if (rc != MOSQ_ERR_SUCCESS || !loop_until(mosq, &o->acked, o, deadline))
+        kb_error_set(err, "%s: not acknowledged", topic);
+    else if (o->puback_rc >= 0x80)
+        kb_error_set(err, "%s: the broker refused it: %s", topic,
+                     mosquitto_reason_string(o->puback_rc));
+    else
+        ok = true;
+done:
+    o->shard_topic = o->echo_topic = NULL;
+    free(o->shard);
+    o->shard = NULL;
+    free(topic);
+    free(echo);
+    return ok;
+}
+
 static bool publish_once(const char *host, int port, const struct kb_mqtt_auth *auth,
                          const char *topic, const void *payload, size_t len, uint32_t expiry_s,
-                         struct kb_error *err)
+                         const struct index_op *index, struct kb_error *err)
 {
     port = kb_mqtt_port_or_default(port, auth);
     struct sigaction ign, old_pipe;
@@ -104,6 +204,8 @@ static bool publish_once(const char *host, int port, const struct kb_mqtt_auth *
     mosquitto_connect_v5_callback_set(mosq, on_connect);
     mosquitto_publish_v5_callback_set(mosq, on_publish);
     mosquitto_disconnect_v5_callback_set(mosq, on_disconnect);
+    mosquitto_subscribe_v5_callback_set(mosq, on_subscribe);
+    mosquitto_message_v5_callback_set(mosq, on_message);
 
     double deadline = mono_s() + PUBLISH_TIMEOUT_S;
     int rc = mosquitto_connect_async(mosq, host, port, 30);
@@ -143,6 +245,15 @@ static bool publish_once(const char *host, int port, const struct kb_mqtt_auth *
         goto done;
     }
     ok = true;
+    /* The item is on the broker whatever happens to the index: a failure
+     * there is a warning, and only screens behind a broker that drops
+     * messages miss the item. */
+    struct kb_error ierr;
+    if (index != NULL && !add_to_index(mosq, &o, index, mono_s() + PUBLISH_TIMEOUT_S, &ierr))
+        fprintf(stderr,
+                "kabar post: warning: the group's index was not updated: %s; a screen whose broker "
+                "drops messages may not get this change (docs/fleet.md, \"The index\")\n",
+                ierr.msg);
 done:
     if (mosq != NULL) {
         if (o.connack && !o.lost)
@@ -206,9 +317,11 @@ bool kb_mqtt_publish_item(const char *host, int port, const char *group, const c
     if (changed || given_expires)
         payload = json_dumps(root, JSON_INDENT(2));
     char *topic = kb_mqtt_items_topic(group, id);
-    bool ok = payload != NULL
-                  ? publish_once(host, port, auth, topic, payload, strlen(payload), expiry_s, err)
-                  : publish_once(host, port, auth, topic, json_text, len, expiry_s, err);
+    struct index_op index = {group, id, expiry_s > 0 ? now + (int64_t)expiry_s : 0, true};
+    bool ok =
+        payload != NULL
+            ? publish_once(host, port, auth, topic, payload, strlen(payload), expiry_s, &index, err)
+            : publish_once(host, port, auth, topic, json_text, len, expiry_s, &index, err);
     free(topic);
     free(payload);
     json_decref(root);
@@ -228,7 +341,8 @@ bool kb_mqtt_retract_item(const char *host, int port, const char *group, const c
     char *topic = kb_mqtt_items_topic(group, id);
     /* A retained empty message clears the retained item on the broker and
      * is the retraction for every screen, now or when it comes back. */
-    bool ok = publish_once(host, port, auth, topic, "", 0, 0, err);
+    struct index_op index = {group, id, 0, false};
+    bool ok = publish_once(host, port, auth, topic, "", 0, 0, &index, err);
     free(topic);
     return ok;
 }
@@ -254,7 +368,7 @@ bool kb_mqtt_publish_image(const char *host, int port, const char *group, const 
     }
     json_decref(root);
     char *topic = kb_mqtt_images_topic(group, name);
-    bool ok = publish_once(host, port, auth, topic, data, len, expiry_s, err);
+    bool ok = publish_once(host, port, auth, topic, data, len, expiry_s, NULL, err);
     free(topic);
     return ok;
 }
