@@ -2,11 +2,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define LOG_MODULE "mqtt"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "fleet/conn.h"
+#include "fleet/index.h"
 
 void kb_mqtt_round_init(struct kb_mqtt_round *r, struct mosquitto *mosq, const char *spool,
                         const char *client_id, const char *group, const char *screen,
@@ -18,6 +20,11 @@ void kb_mqtt_round_init(struct kb_mqtt_round *r, struct mosquitto *mosq, const c
     r->sync_topic = kb_xasprintf("kabar/%s/sync/%s", group, screen);
     r->filters = filters;
     r->nfilters = nfilters;
+    for (int i = 0; i < nfilters && r->nindex < KB_MQTT_ROUND_FILTERS_MAX; i++) {
+        char *f = kb_mqtt_index_filter(filters[i]);
+        if (f != NULL)
+            r->index_filters[r->nindex++] = f;
+    }
     r->sync_mid = r->filters_mid = -1;
 }
 
@@ -37,6 +44,8 @@ void kb_mqtt_round_free(struct kb_mqtt_round *r)
     r->nprobe = 0;
     kb_mqtt_sync_free(r->sync);
     free(r->sync_topic);
+    for (int i = 0; i < r->nindex; i++)
+        free(r->index_filters[i]);
 }
 
 static bool send_marker(struct kb_mqtt_round *r, const char *marker)
@@ -61,6 +70,10 @@ bool kb_mqtt_round_start(struct kb_mqtt_round *r, double now)
      * subscribing to the item filters again, although a resumed session
      * keeps them, makes the broker send every retained item again. */
     int rc = mosquitto_subscribe(r->mosq, &r->sync_mid, r->sync_topic, 1);
+    /* The index before the items: its few retained shards are queued
+     * first, so a broker that drops the end of the set still sends them. */
+    if (rc == MOSQ_ERR_SUCCESS && r->nindex > 0)
+        rc = mosquitto_subscribe_multiple(r->mosq, NULL, r->nindex, r->index_filters, 1, 0, NULL);
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_subscribe_multiple(r->mosq, &r->filters_mid, r->nfilters, r->filters, 1, 0,
                                           NULL);
@@ -87,9 +100,14 @@ static void next_batch(struct kb_mqtt_round *r, double now)
     const char *marker = NULL;
     /* Each id under each filter: the ledger does not say which one brought it. */
     size_t per = (size_t)(KB_MQTT_PROBE_BATCH / r->nfilters);
-    size_t n = kb_mqtt_sync_probe(r->sync, per, ids, &marker, now);
-    if (n == 0)
+    size_t n = kb_mqtt_sync_probe(r->sync, per > 0 ? per : 1, ids, &marker, now);
+    if (n == 0) {
+        if (kb_mqtt_sync_state(r->sync) == KB_MQTT_SYNC_FETCHED)
+            LOG_INFO("in step with the broker's index: every indexed item fetched by its own "
+                     "topic, %zu items held",
+                     kb_mqtt_sync_owned(r->sync));
         return;
+    }
     for (size_t i = 0; i < n; i++) {
         for (int f = 0; f < r->nfilters; f++)
             r->probe[r->nprobe++] = exact_topic(r->filters[f], ids[i]);
@@ -113,6 +131,14 @@ static bool can_probe(const struct kb_mqtt_round *r)
 bool kb_mqtt_round_message(struct kb_mqtt_round *r, const char *topic, const void *payload,
                            size_t len, double now)
 {
+    for (int i = 0; i < r->nindex; i++) {
+        bool match = false;
+        if (mosquitto_topic_matches_sub(r->index_filters[i], topic, &match) == MOSQ_ERR_SUCCESS &&
+            match) {
+            kb_mqtt_sync_index(r->sync, topic, payload, len, (int64_t)time(NULL), now);
+            return true;
+        }
+    }
     if (strcmp(topic, r->sync_topic) != 0)
         return false;
     bool probing = r->nprobe > 0;
@@ -167,11 +193,13 @@ void kb_mqtt_round_tick(struct kb_mqtt_round *r, double now)
                       kb_mqtt_sync_seen(r->sync), r->sync_topic);
         return;
     }
-    LOG_WARN_ONCE(r->sync_topic,
-                  "the broker sent %zu retained items but not the end of the set: it dropped "
-                  "messages (raise max_queued_messages: docs/fleet.md, \"At scale\") or refuses "
-                  "%s; checking the items this screen holds in batches of %d",
-                  kb_mqtt_sync_seen(r->sync), r->sync_topic, KB_MQTT_PROBE_BATCH);
+    LOG_WARN_ONCE(
+        r->sync_topic,
+        "the broker sent %zu retained items but not the end of the set: it dropped "
+        "messages (raise max_queued_messages: docs/fleet.md, \"At scale\") or refuses "
+        "%s; checking the items this screen holds and fetching those the publishers' index "
+        "names, in batches of %d",
+        kb_mqtt_sync_seen(r->sync), r->sync_topic, KB_MQTT_PROBE_BATCH);
     next_batch(r, now);
 }
 
@@ -182,6 +210,8 @@ const char *kb_mqtt_round_state(const struct kb_mqtt_round *r)
         return "complete";
     case KB_MQTT_SYNC_INCOMPLETE:
         return "incomplete";
+    case KB_MQTT_SYNC_FETCHED:
+        return "fetched";
     default:
         return "pending";
     }

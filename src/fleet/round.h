@@ -5,7 +5,9 @@
  * A marker that does not come within KB_MQTT_ROUND_TIMEOUT_S of the last
  * message leaves the round incomplete; the items the bridge holds and was
  * not sent are then checked in batches of exact topics, each closed by its
- * own marker. Not thread-safe: the bridge's thread owns it. */
+ * own marker, and the items the publishers' index (fleet/index.h) names
+ * and the round was not sent are fetched the same way. Not thread-safe: the bridge's thread owns
+ * it. */
 #ifndef KB_FLEET_ROUND_H
 #define KB_FLEET_ROUND_H
 
@@ -20,6 +22,8 @@
 #define KB_MQTT_ROUND_TIMEOUT_S 15.0
 /* Items checked per batch: well under mosquitto's default queue of 1,000. */
 #define KB_MQTT_PROBE_BATCH 200
+/* At most this many item filters have an index. */
+#define KB_MQTT_ROUND_FILTERS_MAX 16
 
 struct kb_mqtt_round {
     struct mosquitto *mosq; /* borrowed */
@@ -27,6 +31,8 @@ struct kb_mqtt_round {
     char *sync_topic;
     char *const *filters; /* borrowed: the bridge's item filters */
     int nfilters;
+    char *index_filters[KB_MQTT_ROUND_FILTERS_MAX]; /* kabar/G/index/+ of each kabar/G/items/+ */
+    int nindex;
     char *probe[KB_MQTT_PROBE_BATCH]; /* the topics of the batch being checked */
     int nprobe;
     int sync_mid;     /* the marker topic's SUBSCRIBE */
@@ -58,7 +64,7 @@ void kb_mqtt_round_suback(struct kb_mqtt_round *r, int mid, int count, const int
 /* Called from the loop while connected: times a round out, checks items. */
 void kb_mqtt_round_tick(struct kb_mqtt_round *r, double now);
 
-/* "pending", "complete" or "incomplete", for the status. */
+/* "pending", "complete", "incomplete" or "fetched", for the status. */
 const char *kb_mqtt_round_state(const struct kb_mqtt_round *r);
 
 #endif

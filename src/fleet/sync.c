@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "fleet/conn.h"
+#include "fleet/index.h"
 #include "spool/map.h"
 
 /* A dot name: the spool never reads it, and `kabar mqtt` leaves the
@@ -46,11 +47,28 @@ struct kb_mqtt_sync {
     double last_activity;
     unsigned long long round;
     char marker[64];
-    /* Checking the ledger items an incomplete round was not sent. */
+    /* The publishers' index (fleet/index.h), as the broker sent it in
+     * this round: shard topic -> struct shard. */
+    struct kb_map index;
+    /* Ids sent in this round that the spool does not hold (rejected). */
+    struct kb_map other;
+    /* Checking the ledger items an incomplete round was not sent, and
+     * fetching the indexed items it was not sent. */
     bool probing;
+    bool probe_failed;
     char **candidates;
     size_t ncandidates, next_candidate, batch_start;
 };
+
+struct shard {
+    char *topic;
+    char **ids;
+    size_t n, cap;
+};
+
+/* After this long without a message, a round whose index names items it
+ * was not sent is taken as incomplete: the broker dropped them. */
+#define INDEX_QUIET_S 3.0
 
 static bool sig_of(const char *path, struct sig *sig)
 {
@@ -191,10 +209,36 @@ struct kb_mqtt_sync *kb_mqtt_sync_new(const char *spool, const char *client_id)
                  s->ledger, strerror(errno));
     free(top);
     kb_map_init(&s->map);
+    kb_map_init(&s->index);
+    kb_map_init(&s->other);
     load(s);
     ledger_compact(s);
     s->state = KB_MQTT_SYNC_PENDING;
     return s;
+}
+
+static void free_shard(struct shard *sh)
+{
+    for (size_t i = 0; i < sh->n; i++)
+        free(sh->ids[i]);
+    free(sh->ids);
+    free(sh->topic);
+    free(sh);
+}
+
+/* Forgets the round's index and its other ids. */
+static void forget_round(struct kb_mqtt_sync *s)
+{
+    const char *key;
+    void *value;
+    for (size_t i = 0; kb_map_next(&s->index, &i, &key, &value);)
+        free_shard(value);
+    kb_map_release(&s->index);
+    kb_map_init(&s->index);
+    for (size_t i = 0; kb_map_next(&s->other, &i, &key, &value);)
+        free(value);
+    kb_map_release(&s->other);
+    kb_map_init(&s->other);
 }
 
 static void free_candidates(struct kb_mqtt_sync *s)
@@ -204,7 +248,7 @@ static void free_candidates(struct kb_mqtt_sync *s)
     free(s->candidates);
     s->candidates = NULL;
     s->ncandidates = s->next_candidate = s->batch_start = 0;
-    s->probing = false;
+    s->probing = s->probe_failed = false;
 }
 
 void kb_mqtt_sync_free(struct kb_mqtt_sync *s)
@@ -219,6 +263,9 @@ void kb_mqtt_sync_free(struct kb_mqtt_sync *s)
         free(e);
     }
     kb_map_release(&s->map);
+    forget_round(s);
+    kb_map_release(&s->index);
+    kb_map_release(&s->other);
     if (s->log_fd >= 0)
         close(s->log_fd);
     free_candidates(s);
@@ -245,6 +292,7 @@ const char *kb_mqtt_sync_begin(struct kb_mqtt_sync *s, double now)
     s->after_retained = false;
     s->state = KB_MQTT_SYNC_PENDING;
     free_candidates(s);
+    forget_round(s);
     return new_marker(s, now);
 }
 
@@ -254,6 +302,11 @@ void kb_mqtt_sync_applied(struct kb_mqtt_sync *s, const char *id, bool kept, boo
     s->last_activity = now;
     if (!kept) {
         drop_entry(s, id);
+        /* Sent, and refused: not missing from the round. */
+        if (retained && kb_map_get(&s->other, id) == NULL) {
+            char *copy = kb_xstrdup(id);
+            kb_map_put(&s->other, copy, copy);
+        }
         return;
     }
     struct sig sig;
@@ -348,19 +401,116 @@ bool kb_mqtt_sync_marker(struct kb_mqtt_sync *s, const void *payload, size_t len
     return true;
 }
 
+/* An id the round has not been sent: neither a ledger item seen in it
+ * nor one it refused. */
+static bool missing(const struct kb_mqtt_sync *s, const char *id)
+{
+    const struct entry *e = kb_map_get(&s->map, id);
+    return (e == NULL || !e->seen) && kb_map_get(&s->other, id) == NULL;
+}
+
+static bool index_names_missing(const struct kb_mqtt_sync *s)
+{
+    const char *key;
+    void *value;
+    for (size_t i = 0; kb_map_next(&s->index, &i, &key, &value);) {
+        const struct shard *sh = value;
+        for (size_t k = 0; k < sh->n; k++) {
+            if (missing(s, sh->ids[k]))
+                return true;
+        }
+    }
+    return false;
+}
+
+static void add_id(void *ctx, const char *id)
+{
+    struct shard *sh = ctx;
+    if (sh->n == sh->cap) {
+        sh->cap = sh->cap ? sh->cap * 2 : 16;
+        sh->ids = kb_xreallocarray(sh->ids, sh->cap, sizeof(*sh->ids));
+    }
+    sh->ids[sh->n++] = kb_xstrdup(id);
+}
+
+void kb_mqtt_sync_index(struct kb_mqtt_sync *s, const char *topic, const void *payload, size_t len,
+                        int64_t wall_now, double now)
+{
+    s->last_activity = now;
+    struct shard *old = kb_map_del(&s->index, topic);
+    if (old != NULL)
+        free_shard(old);
+    struct shard *sh = kb_xcalloc(1, sizeof(*sh));
+    sh->topic = kb_xstrdup(topic);
+    if (len == 0 || !kb_mqtt_index_parse(payload, len, wall_now, add_id, sh)) {
+        if (len > 0)
+            LOG_WARN_ONCE(
+                topic, "%s: not an index of items (docs/fleet.md, \"The index\"); ignored", topic);
+        free_shard(sh);
+        return;
+    }
+    kb_map_put(&s->index, sh->topic, sh);
+}
+
 bool kb_mqtt_sync_timed_out(struct kb_mqtt_sync *s, double now, double timeout_s)
 {
-    if (s->marker[0] == '\0' || now - s->last_activity < timeout_s)
+    if (s->marker[0] == '\0')
+        return false;
+    double quiet = now - s->last_activity;
+    /* The index names items this round was not sent and nothing has come
+     * for a while: the broker dropped them, and the marker with them. */
+    bool dropped =
+        !s->probing && quiet >= INDEX_QUIET_S && quiet < timeout_s && index_names_missing(s);
+    if (quiet < timeout_s && !dropped)
         return false;
     s->marker[0] = '\0';
     if (s->probing) {
         /* Even a small batch overflowed, or the marker topic is refused:
          * stop checking until the next connection. */
         s->next_candidate = s->ncandidates;
+        s->probe_failed = true;
         return true;
     }
     s->state = KB_MQTT_SYNC_INCOMPLETE;
     return true;
+}
+
+static void add_candidate(struct kb_mqtt_sync *s, struct kb_map *taken, size_t *cap, const char *id)
+{
+    if (kb_map_get(taken, id) != NULL)
+        return;
+    if (s->ncandidates == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        s->candidates = kb_xreallocarray(s->candidates, *cap, sizeof(*s->candidates));
+    }
+    char *copy = kb_xstrdup(id);
+    s->candidates[s->ncandidates++] = copy;
+    kb_map_put(taken, copy, copy);
+}
+
+/* What an incomplete round checks and fetches: the ledger items it was not
+ * sent (retracted meanwhile, or dropped by the broker), then the indexed
+ * items it was not sent. */
+static void gather_candidates(struct kb_mqtt_sync *s)
+{
+    struct kb_map taken;
+    kb_map_init(&taken);
+    size_t cap = 0;
+    const char *key;
+    void *value;
+    for (size_t i = 0; kb_map_next(&s->map, &i, &key, &value);) {
+        struct entry *e = value;
+        if (!e->seen)
+            add_candidate(s, &taken, &cap, e->id);
+    }
+    for (size_t i = 0; kb_map_next(&s->index, &i, &key, &value);) {
+        const struct shard *sh = value;
+        for (size_t k = 0; k < sh->n; k++) {
+            if (missing(s, sh->ids[k]))
+                add_candidate(s, &taken, &cap, sh->ids[k]);
+        }
+    }
+    kb_map_release(&taken);
 }
 
 size_t kb_mqtt_sync_probe(struct kb_mqtt_sync *s, size_t max, const char **ids, const char **marker,
@@ -370,26 +520,19 @@ size_t kb_mqtt_sync_probe(struct kb_mqtt_sync *s, size_t max, const char **ids, 
         return 0;
     if (!s->probing) {
         s->probing = true;
-        const char *key;
-        void *value;
-        size_t cap = 0;
-        for (size_t i = 0; kb_map_next(&s->map, &i, &key, &value);) {
-            struct entry *e = value;
-            if (e->seen)
-                continue;
-            if (s->ncandidates == cap) {
-                cap = cap ? cap * 2 : 64;
-                s->candidates = kb_xrealloc(s->candidates, cap * sizeof(*s->candidates));
-            }
-            s->candidates[s->ncandidates++] = kb_xstrdup(e->id);
-        }
+        gather_candidates(s);
     }
     size_t n = 0;
     s->batch_start = s->next_candidate;
     while (n < max && s->next_candidate < s->ncandidates)
         ids[n++] = s->candidates[s->next_candidate++];
-    if (n == 0)
+    if (n == 0) {
+        /* Every batch came back: what the index and the ledger name is
+         * here, what the broker no longer has is gone. */
+        if (!s->probe_failed && s->index.count > 0)
+            s->state = KB_MQTT_SYNC_FETCHED;
         return 0;
+    }
     *marker = new_marker(s, now);
     return n;
 }

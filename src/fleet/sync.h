@@ -33,6 +33,9 @@ enum kb_mqtt_sync_state {
     KB_MQTT_SYNC_PENDING,    /* a round is running */
     KB_MQTT_SYNC_COMPLETE,   /* the last round saw the whole retained set */
     KB_MQTT_SYNC_INCOMPLETE, /* its marker never came: nothing was removed by it */
+    /* Incomplete, then every item of the publishers' index and of the
+     * ledger it was not sent was checked by its own topic and fetched. */
+    KB_MQTT_SYNC_FETCHED,
 };
 
 struct kb_mqtt_sync;
@@ -56,18 +59,26 @@ const char *kb_mqtt_sync_begin(struct kb_mqtt_sync *s, double now);
 void kb_mqtt_sync_applied(struct kb_mqtt_sync *s, const char *id, bool kept, bool retained,
                           double now);
 
+/* A retained shard of the publishers' index (fleet/index.h) arrived on
+ * topic at now (wall_now: Unix seconds, for the entries' expiry); it
+ * replaces what that topic said before. An empty payload clears it. */
+void kb_mqtt_sync_index(struct kb_mqtt_sync *s, const char *topic, const void *payload, size_t len,
+                        int64_t wall_now, double now);
+
 /* A message arrived on the marker topic. True if it closed the current
  * round or probe batch; then *removed is the number of files it removed. */
 bool kb_mqtt_sync_marker(struct kb_mqtt_sync *s, const void *payload, size_t len, size_t *removed);
 
 /* The round is incomplete: the marker did not come within timeout_s of
- * the round's last message. True once, when it turns so. */
+ * the round's last message, or within 3 s of it when the index names items
+ * the round was not sent. True once, when it turns so. */
 bool kb_mqtt_sync_timed_out(struct kb_mqtt_sync *s, double now, double timeout_s);
 
-/* After an incomplete round: the next batch of at most max ledger ids the
- * round was not sent, and its marker payload (owned by s, as above). ids
- * point into s, valid until the next call. Returns the count (0: nothing
- * left to check). */
+/* After an incomplete round: the next batch of at most max ids the round
+ * was not sent, from the ledger and then from the index, and its marker payload (owned by s, as
+ * above). ids point into s, valid until the next call. Returns the count (0: nothing left to check;
+ * the state is then KB_MQTT_SYNC_FETCHED if an index was sent and every batch's marker came back).
+ */
 size_t kb_mqtt_sync_probe(struct kb_mqtt_sync *s, size_t max, const char **ids, const char **marker,
                           double now);
 

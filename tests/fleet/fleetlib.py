@@ -283,6 +283,28 @@ def item(id_, text, lang="en", **more):
     return json.dumps(d, ensure_ascii=False).encode()
 
 
+INDEX_SHARDS = 64
+
+
+def index_shard(id_):
+    """The shard of id_ in the publishers' index (src/fleet/index.h): FNV-1a 32."""
+    h = 2166136261
+    for b in id_.encode():
+        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+    return h % INDEX_SHARDS
+
+
+def publish_index(conn, group, ids):
+    """Publishes the group's index listing ids (no expiry), retained, as
+    `kabar post --mqtt` keeps it, in one go."""
+    shards = {}
+    for i in ids:
+        shards.setdefault(index_shard(i), {})[i] = 0
+    for shard, items in shards.items():
+        conn.publish(f"kabar/{group}/index/{shard:02x}",
+                     json.dumps({"kabar_index": 1, "items": items}, sort_keys=True))
+
+
 class Bridge:
     """`kabar mqtt` as a process, its log in log_path."""
 
