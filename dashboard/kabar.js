@@ -153,6 +153,8 @@
     renderCounts();
     const base = 'kabar/' + group + '/';
     client.subscribe([base + 'status/+', base + 'thumb/+'], { qos: 1 });
+    indexShards.clear();
+    client.subscribe(base + 'index/+', { qos: 1 });
     client.subscribe(base + 'items/+', { qos: 1 }, (err, granted) => {
       const bad = err || (granted && granted.some((g) => g.qos >= 128));
       $('items-note').textContent = bad ?
@@ -163,7 +165,7 @@
   function chooseGroup(g, push) {
     if (client) {
       if (group !== '') client.unsubscribe(['kabar/' + group + '/status/+', 'kabar/' + group + '/thumb/+',
-        'kabar/' + group + '/items/+']);
+        'kabar/' + group + '/items/+', 'kabar/' + group + '/index/+']);
       else client.unsubscribe('kabar/+/status/+');
     }
     group = g;
@@ -188,6 +190,52 @@
     if (kind === 'status') onStatus(name, payload, packet.retain);
     else if (kind === 'thumb') onThumb(name, payload, packet.retain);
     else if (kind === 'items') onItem(name, payload);
+    else if (kind === 'index') onIndex(name, payload);
+  }
+
+  /* ---- the group's index (docs/fleet.md, "The index") ----
+   * 64 retained shards kabar/<group>/index/NN, each {"kabar_index": 1,
+   * "items": {"<id>": <expires, Unix seconds, or 0>}}, kept by every
+   * publisher so a screen whose broker drops part of the retained set can
+   * fetch the rest. The page holds the broker's current copy (it is
+   * subscribed) and changes it after each post and retraction. */
+  const indexShards = new Map();
+
+  function onIndex(name, payload) {
+    try {
+      const doc = payload.length > 0 ? JSON.parse(new TextDecoder().decode(payload)) : null;
+      if (doc && doc.items && typeof doc.items === 'object') indexShards.set(name, doc.items);
+      else indexShards.delete(name);
+    } catch (e) {
+      indexShards.delete(name);
+    }
+  }
+
+  function indexShard(id) {
+    let h = 2166136261;
+    for (const b of new TextEncoder().encode(id)) h = Math.imul(h ^ b, 16777619) >>> 0;
+    return (h % 64).toString(16).padStart(2, '0');
+  }
+
+  function updateIndex(id, expires, add) {
+    const name = indexShard(id);
+    const now = Date.now() / 1000;
+    const items = {};
+    for (const [k, e] of Object.entries(indexShards.get(name) || {})) {
+      if (k !== id && ID_RE.test(k) && (!(e > 0) || e > now)) items[k] = e > 0 ? e : 0;
+    }
+    if (add) items[id] = expires > 0 ? expires : 0;
+    const ids = Object.keys(items).sort();
+    const opts = { qos: 1, retain: true };
+    const exps = ids.map((k) => items[k]);
+    if (ids.length > 0 && !exps.includes(0)) {
+      opts.properties = { messageExpiryInterval: Math.max(1, Math.ceil(Math.max(...exps) - now)) };
+    }
+    const sorted = {};
+    for (const k of ids) sorted[k] = items[k];
+    const text = ids.length > 0 ? JSON.stringify({ items: sorted, kabar_index: 1 }) : '';
+    indexShards.set(name, sorted);
+    client.publish('kabar/' + group + '/index/' + name, text, opts);
   }
 
   function renderGroups() {
@@ -499,6 +547,7 @@
     client.publish('kabar/' + group + '/items/' + id, '', { qos: 1, retain: true }, (err) => {
       btn.disabled = false;
       if (err) setResult(out, false, 'The broker refused the retraction: ' + refusalText(err));
+      else updateIndex(id, 0, false);
     });
   }
 
@@ -556,6 +605,7 @@
         return;
       }
       setResult(out, true, 'Posted on ' + topic);
+      updateIndex(item.id, item.expires ? Math.floor(Date.parse(item.expires) / 1000) : 0, true);
       $('post-text').value = '';
       $('post-id').value = '';
     });
