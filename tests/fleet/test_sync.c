@@ -14,6 +14,7 @@
 
 #include "core/limits.h"
 #include "core/xmalloc.h"
+#include "fleet/index.h"
 #include "fleet/retry.h"
 #include "fleet/sync.h"
 #include "spool/put.h"
@@ -229,6 +230,53 @@ static void test_rejected_bound(void **state)
     free(rdir);
 }
 
+static void collect(void *ctx, const char *id)
+{
+    char *out = ctx;
+    strcat(out, id);
+    strcat(out, " ");
+}
+
+/* The publishers' index: the shard an id falls in (the page and the tests
+ * compute the same FNV-1a), entries added, replaced, removed and dropped
+ * once expired, and the shard's own expiry. */
+static void test_index(void **state)
+{
+    assert_int_equal(kb_mqtt_index_shard("a1"), 0x27);
+    assert_int_equal(kb_mqtt_index_shard("b3"), 0x22);
+    char *t = kb_mqtt_index_topic("fr", 0x27);
+    assert_string_equal(t, "kabar/fr/index/27");
+    free(t);
+    char *f = kb_mqtt_index_filter("kabar/all/items/+");
+    assert_string_equal(f, "kabar/all/index/+");
+    free(f);
+    assert_null(kb_mqtt_index_filter("news/#"));
+
+    uint32_t exp = 0;
+    char *a = kb_mqtt_index_update(NULL, 0, "x", 1100, true, 1000, &exp);
+    assert_int_equal(exp, 100);
+    char *b = kb_mqtt_index_update(a, strlen(a), "y", 0, true, 1000, &exp);
+    assert_int_equal(exp, 0); /* y never expires: neither does the shard */
+    char ids[64] = "";
+    assert_true(kb_mqtt_index_parse(b, strlen(b), 1000, collect, ids));
+    assert_string_equal(ids, "x y ");
+    ids[0] = '\0';
+    assert_true(kb_mqtt_index_parse(b, strlen(b), 1200, collect, ids));
+    assert_string_equal(ids, "y "); /* x has expired */
+    char *c = kb_mqtt_index_update(b, strlen(b), "y", 0, false, 1000, &exp);
+    assert_string_equal(c, "{\"items\":{\"x\":1100},\"kabar_index\":1}");
+    char *d = kb_mqtt_index_update(c, strlen(c), "z", 0, true, 1200, &exp);
+    assert_string_equal(d, "{\"items\":{\"z\":0},\"kabar_index\":1}");
+    char *e = kb_mqtt_index_update(d, strlen(d), "z", 0, false, 1200, &exp);
+    assert_string_equal(e, ""); /* empty: clears the retained shard */
+    assert_false(kb_mqtt_index_parse("[1]", 3, 1000, collect, ids));
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    free(e);
+}
+
 static void test_retry(void **state)
 {
     struct kb_mqtt_retry r;
@@ -263,6 +311,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_rejected_bound, setup, teardown),
         cmocka_unit_test(test_retry),
+        cmocka_unit_test(test_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
