@@ -5,17 +5,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
+#include <nettle/sha2.h>
 
 #include "core/file.h"
 #include "core/limits.h"
 #include "core/log.h"
-#include "core/sha256.h"
 #include "core/xmalloc.h"
 
 bool kb_image_check(const void *buf, size_t len, const char *name,
@@ -46,10 +47,18 @@ bool kb_image_check(const void *buf, size_t len, const char *name,
 void kb_image_hash_name(const void *buf, size_t len, enum kb_image_format f,
                         char out[KB_IMAGE_HASH_NAME_SIZE])
 {
-    char hex[65];
-    kb_sha256_hex(buf, len, hex);
+    /* SHA-256 (nettle), not a fast non-cryptographic hash: a hostile feed
+     * must not be able to make another picture's name hold its bytes. */
+    struct sha256_ctx c;
+    unsigned char d[SHA256_DIGEST_SIZE];
+    sha256_init(&c);
+    sha256_update(&c, len, buf);
+    sha256_digest(&c, sizeof(d), d);
+    char hex[33];
+    for (int i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
     const char *ext = f == KB_IMAGE_PNG ? "png" : f == KB_IMAGE_JPEG ? "jpg" : "webp";
-    snprintf(out, KB_IMAGE_HASH_NAME_SIZE, "%.32s.%s", hex, ext);
+    snprintf(out, KB_IMAGE_HASH_NAME_SIZE, "%s.%s", hex, ext);
 }
 
 /* dir/images, made if missing, never through a symlink; -1 with err set. */
