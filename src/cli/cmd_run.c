@@ -35,7 +35,8 @@ const char kb_cmd_run_usage[] =
     "  --record DIR --every N    write every N-th frame as DIR/frame-NNNNNN.png\n"
     "  --stats F          write frame and crawl statistics as JSON at exit and on SIGUSR1\n"
     "  --wall COLSxROWS   this screen is one tile of a video wall (docs/wall.md)\n"
-    "  --tile COL,ROW     which tile, from 0,0 at the top left\n"
+    "  --tile COL,ROW     which tile, from 0,0 at the top left; all (or \"0,0 1,0\"):\n"
+    "                     several tiles, one per display (files get -tileK)\n"
     "  --bezel PX         the gap between two tiles' pictures, in this screen's pixels\n"
     "  --set KEY=VALUE    set any config key\n"
     "  --print-config     print the effective config and exit\n";
