@@ -11,6 +11,22 @@
 
 #include "core/xmalloc.h"
 
+void kb_file_sig_set(struct kb_file_sig *sig, const struct stat *st)
+{
+    sig->have = true;
+    sig->dev = st->st_dev;
+    sig->ino = st->st_ino;
+    sig->size = st->st_size;
+    sig->mtim = st->st_mtim;
+}
+
+bool kb_file_sig_same(const struct kb_file_sig *sig, const struct stat *st)
+{
+    return sig->have && sig->dev == st->st_dev && sig->ino == st->st_ino &&
+           sig->size == st->st_size && sig->mtim.tv_sec == st->st_mtim.tv_sec &&
+           sig->mtim.tv_nsec == st->st_mtim.tv_nsec;
+}
+
 const char *kb_file_kind(mode_t mode)
 {
     if (S_ISDIR(mode))

@@ -47,6 +47,24 @@ enum kb_read_result kb_file_read(int dirfd, const char *name, const char *where,
 bool kb_file_read_named(const char *path, size_t max_bytes, char **buf, size_t *len,
                         struct kb_error *err);
 
+/* What tells a reader that a file changed without reading it again: its
+ * device, inode, size and mtime (a rename in, a rewrite or a touch changes
+ * one of them). A zeroed signature matches no file. Plain data, owned by
+ * the caller. */
+struct kb_file_sig {
+    bool have;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtim;
+};
+
+/* Remembers st (a stat from kb_file_read or fstatat) in sig. */
+void kb_file_sig_set(struct kb_file_sig *sig, const struct stat *st);
+
+/* True if sig was set from a stat of this very file, unchanged. */
+bool kb_file_sig_same(const struct kb_file_sig *sig, const struct stat *st);
+
 /* "a directory", "a FIFO" ...: what a non-regular file is, for messages.
  * A static string. */
 const char *kb_file_kind(mode_t mode);

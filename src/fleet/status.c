@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 
 #define LOG_MODULE "mqtt"
 #include "core/date.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "kabar_build.h"
@@ -37,11 +39,7 @@ struct kb_mqtt_status {
     char *group, *screen, *stats_path;
     char since[KB_DATE_RFC3339_SIZE];
     /* The file the cached figures came from; a change re-reads it. */
-    bool have_sig;
-    dev_t dev;
-    ino_t ino;
-    off_t size;
-    struct timespec mtim;
+    struct kb_file_sig sig;
     json_t *ticker; /* the ticker's part of the status, or NULL before the first look */
 };
 
@@ -182,7 +180,26 @@ static json_t *ticker_from_stats(json_t *root, time_t mtime)
     return t;
 }
 
-/* Re-reads the stats file if it changed since the last look. */
+/* The ticker's part from the stats file's bytes. */
+static json_t *ticker_from_bytes(const char *buf, size_t len, time_t mtime)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(buf, len, 0, &jerr);
+    json_t *fresh;
+    if (json_is_object(root)) {
+        fresh = ticker_from_stats(root, mtime);
+    } else {
+        char why[JSON_ERROR_TEXT_LENGTH + 32];
+        snprintf(why, sizeof(why), "%d:%d: %s", jerr.line, jerr.column,
+                 root == NULL ? jerr.text : "not an object");
+        fresh = ticker_part("unreadable", why);
+    }
+    json_decref(root);
+    return fresh;
+}
+
+/* Re-reads the stats file if it changed since the last look. The ticker
+ * renames a finished file into place, so a read sees one whole file. */
 static void refresh(struct kb_mqtt_status *st)
 {
     if (st->stats_path == NULL) {
@@ -190,49 +207,38 @@ static void refresh(struct kb_mqtt_status *st)
             st->ticker = ticker_part("none", NULL);
         return;
     }
-    int fd = open(st->stats_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    /* A look at the name first: an unchanged file is not read again. */
     struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        const char *why = fd < 0 ? strerror(errno) : "not a regular file";
-        if (fd >= 0)
-            close(fd);
-        st->have_sig = false;
-        json_decref(st->ticker);
-        st->ticker = ticker_part("missing", why);
+    if (st->ticker != NULL && fstatat(AT_FDCWD, st->stats_path, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+        kb_file_sig_same(&st->sig, &sb))
         return;
-    }
-    if (st->have_sig && st->ticker != NULL && sb.st_dev == st->dev && sb.st_ino == st->ino &&
-        sb.st_size == st->size && sb.st_mtim.tv_sec == st->mtim.tv_sec &&
-        sb.st_mtim.tv_nsec == st->mtim.tv_nsec) {
-        close(fd);
-        return;
-    }
+    char *buf = NULL;
+    size_t len = 0;
+    struct kb_error err;
+    enum kb_read_result r = kb_file_read(AT_FDCWD, st->stats_path, st->stats_path, STATS_MAX_BYTES,
+                                         &buf, &len, &sb, &err);
+    if (r == KB_READ_BUSY && st->ticker != NULL)
+        return; /* out of descriptors for now: keep the last figures, look again next time */
     json_t *fresh;
-    if (sb.st_size > STATS_MAX_BYTES) {
+    if (r == KB_READ_OK)
+        fresh = ticker_from_bytes(buf, len, sb.st_mtim.tv_sec);
+    else if (r == KB_READ_GONE)
+        fresh = ticker_part("missing", strerror(ENOENT));
+    else if (r == KB_READ_NOT_REGULAR)
+        fresh = ticker_part("missing", err.msg);
+    else if (sb.st_size > STATS_MAX_BYTES)
         fresh = ticker_part("unreadable", "larger than a stats file can be");
-    } else {
-        json_error_t jerr;
-        /* The ticker renames a finished file into place, so a read sees
-         * one whole file. */
-        json_t *root = json_loadfd(fd, 0, &jerr);
-        if (json_is_object(root)) {
-            fresh = ticker_from_stats(root, sb.st_mtim.tv_sec);
-        } else {
-            char why[JSON_ERROR_TEXT_LENGTH + 32];
-            snprintf(why, sizeof(why), "%d:%d: %s", jerr.line, jerr.column,
-                     root == NULL ? jerr.text : "not an object");
-            fresh = ticker_part("unreadable", why);
-        }
-        json_decref(root);
-    }
-    close(fd);
+    else
+        fresh = ticker_part("unreadable", err.msg);
+    free(buf);
     json_decref(st->ticker);
     st->ticker = fresh;
-    st->have_sig = true;
-    st->dev = sb.st_dev;
-    st->ino = sb.st_ino;
-    st->size = sb.st_size;
-    st->mtim = sb.st_mtim;
+    /* A file read, well or not (too big, not JSON), is not read again
+     * until it changes; a missing one is looked for every time. */
+    if (sb.st_mode != 0)
+        kb_file_sig_set(&st->sig, &sb);
+    else
+        st->sig.have = false;
 }
 
 char *kb_mqtt_status_online(struct kb_mqtt_status *st, const struct kb_mqtt_counters *c)

@@ -72,21 +72,6 @@ void kb_spool_drop_file(struct kb_spool *s, struct sfile *f)
     free(f);
 }
 
-static void remember(struct sfile *f, const struct stat *st)
-{
-    f->have_sig = true;
-    f->dev = st->st_dev;
-    f->ino = st->st_ino;
-    f->size = st->st_size;
-    f->mtim = st->st_mtim;
-}
-
-static bool unchanged(const struct sfile *f, const struct stat *st)
-{
-    return f->have_sig && f->dev == st->st_dev && f->ino == st->st_ino && f->size == st->st_size &&
-           f->mtim.tv_sec == st->st_mtim.tv_sec && f->mtim.tv_nsec == st->st_mtim.tv_nsec;
-}
-
 /* Puts the new contents of f in the table: unchanged items keep their
  * record (no report), changed ones replace it, vanished ones go. Takes
  * ownership of items and the array. */
@@ -165,14 +150,14 @@ static void reject(struct kb_spool *s, struct sfile *f, const struct kb_error *e
         (fstatat(s->dirfd, f->name, &now, AT_SYMLINK_NOFOLLOW) != 0 || now.st_ino != st->st_ino ||
          now.st_size != st->st_size || now.st_mtim.tv_sec != st->st_mtim.tv_sec ||
          now.st_mtim.tv_nsec != st->st_mtim.tv_nsec)) {
-        f->have_sig = false;
+        f->sig.have = false;
         s->need_rescan = true;
         return;
     }
-    bool again = f->state == FS_BAD && unchanged(f, st);
+    bool again = f->state == FS_BAD && kb_file_sig_same(&f->sig, st);
     retract(s, f);
     if (st->st_mode != 0)
-        remember(f, st);
+        kb_file_sig_set(&f->sig, st);
     f->state = FS_BAD;
     if (again)
         return;
@@ -198,7 +183,7 @@ static void fail(struct kb_spool *s, struct sfile *f, const struct kb_error *err
         f->state = FS_PENDING;
         f->retry_ms = mtime_ms + s->settle_ms;
         if (st->st_mode != 0)
-            remember(f, st);
+            kb_file_sig_set(&f->sig, st);
         return;
     }
     reject(s, f, err, st);
@@ -234,7 +219,7 @@ static void load(struct kb_spool *s, struct sfile *f, const struct stat *lst, in
          * what it held stays on screen meanwhile. */
         LOG_WARN_ONCE(path, "%s (retrying)", err.msg);
         f->state = FS_PENDING;
-        f->have_sig = false;
+        f->sig.have = false;
         f->retry_ms = now_ms + s->poll_ms;
         return;
     case KB_READ_OK:
@@ -256,7 +241,7 @@ static void load(struct kb_spool *s, struct sfile *f, const struct stat *lst, in
     }
     apply(s, f, items, n, now_ms);
     f->state = FS_OK;
-    remember(f, &st);
+    kb_file_sig_set(&f->sig, &st);
 }
 
 /* Looks at one name in the folder; forced reads it even if it looks
@@ -296,7 +281,7 @@ void kb_spool_check_name(struct kb_spool *s, const char *name, int64_t now_ms, b
     }
     f->seen = s->scan_gen;
     bool due = f->state == FS_PENDING && now_ms >= f->retry_ms;
-    if (!forced && !due && unchanged(f, &st))
+    if (!forced && !due && kb_file_sig_same(&f->sig, &st))
         return;
     s->last_change_ms = now_ms;
     load(s, f, &st, now_ms);

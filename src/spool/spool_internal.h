@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "core/file.h"
 #include "spool/map.h"
 #include "spool/spool.h"
 #include "spool/table.h"
@@ -27,11 +28,7 @@ struct sfile {
     enum file_state state;
     /* What the file was when last read; a rescan that finds it unchanged
      * does not read it again. */
-    bool have_sig;
-    dev_t dev;
-    ino_t ino;
-    off_t size;
-    struct timespec mtim;
+    struct kb_file_sig sig;
     int64_t retry_ms;
     char **ids; /* the ids it claimed when last read */
     size_t nids;
