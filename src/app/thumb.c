@@ -1,7 +1,6 @@
 #include "app/thumb.h"
 
 #include <errno.h>
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #define LOG_MODULE "thumb"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "render/png.h"
 
 static double next_at = -1;
 
@@ -50,46 +50,6 @@ void kb_thumb_scale(const unsigned char *rgb, int w, int h, int pitch, unsigned 
     }
 }
 
-/* An RGB PNG with a tIME chunk (when it was drawn), so the page can say
- * how old the picture is whatever the broker kept. */
-static bool write_png(const char *path, const unsigned char *rgb, int w, int h, time_t when,
-                      struct kb_error *err)
-{
-    FILE *f = fopen(path, "wb");
-    if (f == NULL)
-        return kb_error_set(err, "%s: %s", path, strerror(errno));
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    png_infop info = png != NULL ? png_create_info_struct(png) : NULL;
-    png_bytep *rows = kb_xcalloc((size_t)h, sizeof(*rows));
-    bool ok = false;
-    if (png == NULL || info == NULL) {
-        kb_error_set(err, "%s: cannot start libpng", path);
-        goto done;
-    }
-    if (setjmp(png_jmpbuf(png))) {
-        kb_error_set(err, "%s: cannot write PNG", path);
-        goto done;
-    }
-    png_init_io(png, f);
-    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_time t;
-    png_convert_from_time_t(&t, when);
-    png_set_tIME(png, info, &t);
-    png_write_info(png, info);
-    for (int y = 0; y < h; y++)
-        rows[y] = (png_bytep)(rgb + (size_t)y * (size_t)w * 3);
-    png_write_image(png, rows);
-    png_write_end(png, NULL);
-    ok = true;
-done:
-    png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
-    free(rows);
-    if (fclose(f) != 0 && ok)
-        ok = kb_error_set(err, "%s: %s", path, strerror(errno));
-    return ok;
-}
-
 /* Reads the frame back as screenshots do (render/screen.h), scales it and
  * writes it by temp name and rename: the bridge never reads half a
  * picture. */
@@ -106,7 +66,9 @@ static bool write_thumb(struct kb_screen *screen, const char *path, struct kb_er
     unsigned char *small = kb_xmalloc((size_t)dw * (size_t)dh * 3);
     kb_thumb_scale(rgb, w, h, w * 3, small, dw, dh);
     char *tmp = kb_xasprintf("%s.tmp", path);
-    bool ok = write_png(tmp, small, dw, dh, time(NULL), err);
+    /* Dated, so the page can say how old the picture is whatever the broker
+     * kept. */
+    bool ok = kb_png_write_rgb_dated(tmp, small, dw, dh, dw * 3, time(NULL), err);
     if (ok && rename(tmp, path) != 0)
         ok = kb_error_set(err, "%s: %s", path, strerror(errno));
     if (!ok)

@@ -1,5 +1,5 @@
 /* PNG files of screen pixels: screenshots, `kabar preview --png`, the
- * demo's pictures. */
+ * demo's pictures, the screen's picture for the newsroom (app/thumb.c). */
 #include "render/png.h"
 
 #include <errno.h>
@@ -10,8 +10,8 @@
 
 #include "core/xmalloc.h"
 
-bool kb_png_write_rgb(const char *path, const unsigned char *rgb, int w, int h, int pitch,
-                      struct kb_error *err)
+bool kb_png_write_rgb_dated(const char *path, const unsigned char *rgb, int w, int h, int pitch,
+                            time_t when, struct kb_error *err)
 {
     FILE *f = fopen(path, "wb");
     if (f == NULL)
@@ -31,6 +31,11 @@ bool kb_png_write_rgb(const char *path, const unsigned char *rgb, int w, int h, 
     png_init_io(png, f);
     png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (when > 0) {
+        png_time t;
+        png_convert_from_time_t(&t, when);
+        png_set_tIME(png, info, &t);
+    }
     png_write_info(png, info);
     for (int y = 0; y < h; y++)
         rows[y] = (png_bytep)(rgb + (size_t)y * (size_t)pitch);
@@ -43,4 +48,10 @@ done:
     if (fclose(f) != 0 && ok)
         ok = kb_error_set(err, "%s: %s", path, strerror(errno));
     return ok;
+}
+
+bool kb_png_write_rgb(const char *path, const unsigned char *rgb, int w, int h, int pitch,
+                      struct kb_error *err)
+{
+    return kb_png_write_rgb_dated(path, rgb, w, h, pitch, 0, err);
 }

@@ -3,6 +3,7 @@
 #define KB_RENDER_PNG_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "core/error.h"
 
@@ -11,5 +12,11 @@
  * Returns false with err set if the file cannot be written. */
 bool kb_png_write_rgb(const char *path, const unsigned char *rgb, int w, int h, int pitch,
                       struct kb_error *err);
+
+/* The same with a tIME chunk saying when the pixels were drawn (when > 0;
+ * 0 writes none), so a reader can tell how old the picture is whatever
+ * copied it since. */
+bool kb_png_write_rgb_dated(const char *path, const unsigned char *rgb, int w, int h, int pitch,
+                            time_t when, struct kb_error *err);
 
 #endif
