@@ -14,6 +14,7 @@
 #include "app/quote.h"
 #include "app/slides_feed.h"
 #include "render/picture.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "render/seg.h"
@@ -309,9 +310,7 @@ static void *run(void *arg)
 {
     struct kb_ingest *in = arg;
     kb_spool_update(in->spool, wall_ms());
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    in->loaded_at = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+    in->loaded_at = kb_clock_mono();
     publish_counts(in);
     while (!kb_channel_stopping(in->ch)) {
         int px = kb_channel_px(in->ch);

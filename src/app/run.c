@@ -14,6 +14,7 @@
 #include "app/blank.h"
 #include "app/loop.h"
 #include "app/pace.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 
@@ -58,13 +59,6 @@ static void install_signals(void)
     sigaction(SIGHUP, &sa, NULL);
     sa.sa_handler = on_usr2;
     sigaction(SIGUSR2, &sa, NULL);
-}
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* CPU time of the calling thread: what a frame costs the render thread,
@@ -253,10 +247,10 @@ static bool draw_all(struct kb_loop *Ls, size_t nl, struct kb_pace *p, uint64_t 
         struct kb_loop *L = &Ls[i];
         d[i].drew = false;
         if (kb_blank_dark(L)) { /* display_schedule: black, a frame a second, watchdog fed */
-            upkeep(L, &u[i], mono_s());
+            upkeep(L, &u[i], kb_clock_mono());
             continue;
         }
-        double frame_start = thread_cpu_s(), frame_wall = mono_s();
+        double frame_start = thread_cpu_s(), frame_wall = kb_clock_mono();
         /* A wall tile draws the shared clock's frame (app/wall.h). */
         uint64_t frame = L->wall != NULL ? (uint64_t)kb_wall_frame(L->wall, p->frame) : p->frame;
         d[i].calls = kb_loop_frame(L, frame);
@@ -278,7 +272,7 @@ static void run_frames(struct kb_loop *Ls, size_t nl)
 {
     const struct kb_run_opts *o = Ls[0].o;
     struct kb_pace p;
-    double t0 = mono_s();
+    double t0 = kb_clock_mono();
     struct upkeep u[KB_WALL_TILES_MAX];
     for (size_t i = 0; i < nl; i++) {
         Ls[i].t0 = t0;
@@ -292,7 +286,7 @@ static void run_frames(struct kb_loop *Ls, size_t nl)
         }
         if (kb_pace_done(&p, n, o->frames, o->seconds))
             break;
-        double frame_wall = mono_s();
+        double frame_wall = kb_clock_mono();
         for (size_t i = 0; i < nl; i++)
             Ls[i].t = kb_pace_time(&p);
         if (reset_textures) {
@@ -310,10 +304,10 @@ static void run_frames(struct kb_loop *Ls, size_t nl)
         }
         struct drawn d[KB_WALL_TILES_MAX];
         if (!draw_all(Ls, nl, &p, n, u, d)) {
-            kb_pace_advance(&p, o->virtual_clock ? 0 : mono_s()); /* dark time counts */
+            kb_pace_advance(&p, o->virtual_clock ? 0 : kb_clock_mono()); /* dark time counts */
             continue;
         }
-        double now = mono_s();
+        double now = kb_clock_mono();
         bool dropped = kb_pace_presented(&p, n, now);
         for (size_t i = 0; i < nl; i++) {
             struct kb_loop *L = &Ls[i];
@@ -330,7 +324,7 @@ static void run_frames(struct kb_loop *Ls, size_t nl)
         double until;
         if (kb_pace_sleep(&p, n, &until))
             sleep_until(until);
-        kb_pace_advance(&p, p.virtual_clock ? 0 : mono_s());
+        kb_pace_advance(&p, p.virtual_clock ? 0 : kb_clock_mono());
     }
 }
 

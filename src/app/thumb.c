@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #define LOG_MODULE "thumb"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "render/png.h"
@@ -103,7 +104,5 @@ void kb_thumb_frame(struct kb_screen *screen, double interval_s, const char *sta
 {
     if (interval_s <= 0 || stats_path == NULL)
         return;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    kb_thumb_tick(screen, interval_s, stats_path, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    kb_thumb_tick(screen, interval_s, stats_path, kb_clock_mono());
 }

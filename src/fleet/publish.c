@@ -21,6 +21,7 @@
 #include "fleet/conn.h"
 #include "fleet/expiry.h"
 #include "fleet/index.h"
+#include "core/clock.h"
 #include "core/date.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
@@ -109,18 +110,11 @@ static void on_disconnect(struct mosquitto *mosq, void *obj, int rc,
     o->lost = true;
 }
 
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Runs the network until *done, the link is lost, or the deadline. */
 static bool loop_until(struct mosquitto *mosq, const bool *done, const struct once *o,
                        double deadline)
 {
-    while (!*done && !o->lost && mono_s() < deadline) {
+    while (!*done && !o->lost && kb_clock_mono() < deadline) {
         if (mosquitto_loop(mosq, 100, 1) != MOSQ_ERR_SUCCESS)
             break;
     }
@@ -207,7 +201,7 @@ static bool publish_once(const char *host, int port, const struct kb_mqtt_auth *
     mosquitto_subscribe_v5_callback_set(mosq, on_subscribe);
     mosquitto_message_v5_callback_set(mosq, on_message);
 
-    double deadline = mono_s() + PUBLISH_TIMEOUT_S;
+    double deadline = kb_clock_mono() + PUBLISH_TIMEOUT_S;
     int rc = mosquitto_connect_async(mosq, host, port, 30);
     if (rc != MOSQ_ERR_SUCCESS) {
         kb_error_set(err, "%s:%d: cannot connect: %s", host, port, kb_mqtt_strerror(rc));
@@ -249,7 +243,7 @@ static bool publish_once(const char *host, int port, const struct kb_mqtt_auth *
      * there is a warning, and only screens behind a broker that drops
      * messages miss the item. */
     struct kb_error ierr;
-    if (index != NULL && !add_to_index(mosq, &o, index, mono_s() + PUBLISH_TIMEOUT_S, &ierr))
+    if (index != NULL && !add_to_index(mosq, &o, index, kb_clock_mono() + PUBLISH_TIMEOUT_S, &ierr))
         fprintf(stderr,
                 "kabar post: warning: the group's index was not updated: %s; a screen whose broker "
                 "drops messages may not get this change (docs/fleet.md, \"The index\")\n",
