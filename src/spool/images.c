@@ -168,18 +168,37 @@ bool kb_image_sniff(const void *buf, size_t len, struct kb_image_header *out, st
     return ok;
 }
 
-/* The size, pixel and format rules on a sniffed header. */
-static bool check_header(const char *name, const struct kb_image_header *h, size_t max_pixels,
-                         struct kb_error *err)
+/* lim's bounds, never above the spool's. */
+static size_t max_bytes_of(const struct kb_image_limits *lim)
 {
-    enum kb_image_format named = kb_image_format_of_name(name);
-    if (h->format != named)
-        return kb_error_set(err, "holds %s, but its name says %s", kb_image_format_name(h->format),
-                            kb_image_format_name(named));
-    unsigned long long px = (unsigned long long)h->width * h->height;
-    if (h->width > KB_IMAGE_SIDE_MAX || h->height > KB_IMAGE_SIDE_MAX || px > max_pixels)
+    return lim && lim->max_bytes && lim->max_bytes < KB_IMAGE_FILE_MAX_BYTES
+               ? lim->max_bytes
+               : KB_IMAGE_FILE_MAX_BYTES;
+}
+
+static size_t max_pixels_of(const struct kb_image_limits *lim)
+{
+    return lim && lim->max_pixels && lim->max_pixels < KB_IMAGE_PIXELS_MAX ? lim->max_pixels
+                                                                           : KB_IMAGE_PIXELS_MAX;
+}
+
+bool kb_image_check(const void *buf, size_t len, const char *name,
+                    const struct kb_image_limits *lim, struct kb_image_header *hdr,
+                    struct kb_error *err)
+{
+    size_t max_bytes = max_bytes_of(lim), max_pixels = max_pixels_of(lim);
+    if (len > max_bytes)
+        return kb_error_set(err, "%zu bytes, more than the limit of %zu", len, max_bytes);
+    if (!kb_image_sniff(buf, len, hdr, err))
+        return false;
+    enum kb_image_format named = name != NULL ? kb_image_format_of_name(name) : hdr->format;
+    if (hdr->format != named)
+        return kb_error_set(err, "holds %s, but its name says %s",
+                            kb_image_format_name(hdr->format), kb_image_format_name(named));
+    unsigned long long px = (unsigned long long)hdr->width * hdr->height;
+    if (hdr->width > KB_IMAGE_SIDE_MAX || hdr->height > KB_IMAGE_SIDE_MAX || px > max_pixels)
         return kb_error_set(err, "%ux%u pixels, more than the limit of %zu pixels (%d a side)",
-                            h->width, h->height, max_pixels, KB_IMAGE_SIDE_MAX);
+                            hdr->width, hdr->height, max_pixels, KB_IMAGE_SIDE_MAX);
     return true;
 }
 
@@ -187,12 +206,6 @@ enum kb_image_read kb_spool_image_read(const char *dir, const char *name,
                                        const struct kb_image_limits *lim, char **buf, size_t *len,
                                        struct kb_image_header *hdr, struct kb_error *err)
 {
-    size_t max_bytes = lim && lim->max_bytes && lim->max_bytes < KB_IMAGE_FILE_MAX_BYTES
-                           ? lim->max_bytes
-                           : KB_IMAGE_FILE_MAX_BYTES;
-    size_t max_pixels = lim && lim->max_pixels && lim->max_pixels < KB_IMAGE_PIXELS_MAX
-                            ? lim->max_pixels
-                            : KB_IMAGE_PIXELS_MAX;
     char *where = kb_xasprintf("%s/" KB_SPOOL_IMAGES_DIR "/%s", dir, name);
     *buf = NULL;
     *len = 0;
@@ -207,7 +220,7 @@ enum kb_image_read kb_spool_image_read(const char *dir, const char *name,
         goto out;
     }
     struct stat st;
-    switch (kb_file_read(ifd, name, where, max_bytes, buf, len, &st, err)) {
+    switch (kb_file_read(ifd, name, where, max_bytes_of(lim), buf, len, &st, err)) {
     case KB_READ_OK:
         break;
     case KB_READ_GONE:
@@ -222,7 +235,7 @@ enum kb_image_read kb_spool_image_read(const char *dir, const char *name,
         goto out;
     }
     struct kb_error why;
-    if (!kb_image_sniff(*buf, *len, hdr, &why) || !check_header(name, hdr, max_pixels, &why)) {
+    if (!kb_image_check(*buf, *len, name, lim, hdr, &why)) {
         kb_error_set(err, "%s: %s", where, why.msg);
         free(*buf);
         *buf = NULL;

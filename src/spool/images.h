@@ -39,6 +39,15 @@ struct kb_image_limits {
     size_t max_pixels; /* 0: KB_IMAGE_PIXELS_MAX; never more */
 };
 
+/* Checks a picture in memory, the one set of rules for the ticker's reads
+ * (kb_spool_image_read) and the producers' puts (spool/images_put.h): at most
+ * lim's bytes and pixels (lim may be NULL: the spool's limits), a PNG, JPEG
+ * or WebP header, and, when name is not NULL, the format name's ending
+ * says. False with err set to the reason (no prefix). */
+bool kb_image_check(const void *buf, size_t len, const char *name,
+                    const struct kb_image_limits *lim, struct kb_image_header *hdr,
+                    struct kb_error *err);
+
 enum kb_image_read {
     KB_IMAGE_READ_OK,      /* *buf holds the whole file; *hdr its checked header */
     KB_IMAGE_READ_MISSING, /* no such file (yet): not the picture's fault; err has the line */

@@ -19,31 +19,6 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 
-bool kb_image_check(const void *buf, size_t len, const char *name,
-                    const struct kb_image_limits *lim, struct kb_image_header *hdr,
-                    struct kb_error *err)
-{
-    size_t max_bytes = lim && lim->max_bytes && lim->max_bytes < KB_IMAGE_FILE_MAX_BYTES
-                           ? lim->max_bytes
-                           : KB_IMAGE_FILE_MAX_BYTES;
-    size_t max_pixels = lim && lim->max_pixels && lim->max_pixels < KB_IMAGE_PIXELS_MAX
-                            ? lim->max_pixels
-                            : KB_IMAGE_PIXELS_MAX;
-    if (len > max_bytes)
-        return kb_error_set(err, "%zu bytes, more than the limit of %zu", len, max_bytes);
-    if (!kb_image_sniff(buf, len, hdr, err))
-        return false;
-    if (name != NULL && kb_image_format_of_name(name) != hdr->format)
-        return kb_error_set(err, "holds %s, but its name says %s",
-                            kb_image_format_name(hdr->format),
-                            kb_image_format_name(kb_image_format_of_name(name)));
-    unsigned long long px = (unsigned long long)hdr->width * hdr->height;
-    if (hdr->width > KB_IMAGE_SIDE_MAX || hdr->height > KB_IMAGE_SIDE_MAX || px > max_pixels)
-        return kb_error_set(err, "%ux%u pixels, more than the limit of %zu pixels (%d a side)",
-                            hdr->width, hdr->height, max_pixels, KB_IMAGE_SIDE_MAX);
-    return true;
-}
-
 void kb_image_hash_name(const void *buf, size_t len, enum kb_image_format f,
                         char out[KB_IMAGE_HASH_NAME_SIZE])
 {

@@ -24,14 +24,6 @@
 /* "<32 hex digits of SHA-256>.<ext>" and a NUL. */
 #define KB_IMAGE_HASH_NAME_SIZE 40
 
-/* Checks a picture in memory as kb_spool_image_read checks a file: at most
- * lim's bytes and pixels (lim may be NULL: the spool's limits), a PNG, JPEG
- * or WebP header, and, when name is not NULL, the format name's ending
- * says. False with err set to the reason (no prefix). */
-bool kb_image_check(const void *buf, size_t len, const char *name,
-                    const struct kb_image_limits *lim, struct kb_image_header *hdr,
-                    struct kb_error *err);
-
 /* The content name of a picture: the first 128 bits of its SHA-256 in hex
  * and the ending of its format (".png", ".jpg", ".webp"). */
 void kb_image_hash_name(const void *buf, size_t len, enum kb_image_format f,
