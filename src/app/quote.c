@@ -11,6 +11,7 @@
 #include "app/reading.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "render/panel.h"
 
 /* Line pitch of a quote, in em, unless its ink needs more; and the clear
  * space kept between the ink of two lines. */
@@ -69,8 +70,8 @@ static void paginate(const struct kb_config *cfg, struct kb_quote_pages *qp, siz
         free(text);
         /* Line by line, so a log line's bound never cuts one. */
         for (size_t i = qp->first[k]; i < qp->first[k + 1]; i++)
-            LOG_DBG("%s: page %zu of %zu, %d px, %.1f s, line %zu: %s", q->id, k + 1,
-                    qp->n_pages, px, qp->dwell[k], i + 1, qp->lines[i]->text);
+            LOG_DBG("%s: page %zu of %zu, %d px, %.1f s, line %zu: %s", q->id, k + 1, qp->n_pages,
+                    px, qp->dwell[k], i + 1, qp->lines[i]->text);
     }
 }
 
@@ -119,6 +120,7 @@ struct kb_quote_pages *kb_quote_layout(struct kb_faces *faces, const struct kb_c
     char *text = kb_xasprintf("%s%s%s", qs->open, q->text, qs->close);
     struct kb_quote_pages *qp = kb_xcalloc(1, sizeof(*qp));
     int floor_px = (int)ceil(px * KB_QUOTE_FLOOR), size = px;
+    width -= 2 * kb_panel_side(px); /* drawn inside the panel's sides */
     size_t per_page = 1;
     for (;;) {
         double widest;

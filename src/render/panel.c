@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define LOG_MODULE "panel"
 #include "core/limits.h"
+#include "core/log.h"
 #include "core/xmalloc.h"
 #include "render/fit.h"
 
@@ -70,6 +72,9 @@ void kb_panel_set_style(struct kb_panel *p, const struct kb_panel_style *style)
 
 void kb_panel_place(struct kb_panel *p, SDL_Rect rect, int px)
 {
+    /* Tests read the panel's edges from this line (tests/cli/fit_tests.py). */
+    if (rect.x != p->rect.x || rect.y != p->rect.y || rect.w != p->rect.w || rect.h != p->rect.h)
+        LOG_DBG("quote panel: %dx%d at %d,%d, %d px", rect.w, rect.h, rect.x, rect.y, px);
     p->rect = rect;
     p->px = px;
     p->dirty = true;
@@ -147,6 +152,11 @@ static double dwell(const struct kb_panel *p, const struct quote *q, size_t k)
     return d;
 }
 
+int kb_panel_side(int px)
+{
+    return px / 10 > 2 ? px / 10 : 2;
+}
+
 bool kb_panel_due(const struct kb_panel *p, double t)
 {
     const struct quote *c = &p->cur;
@@ -216,7 +226,7 @@ static void draw_page(struct kb_panel *p, struct kb_batch *b, const struct quote
     double by_h = by != NULL ? fmax(by->ink_top + by->ink_bottom, by->px) + qp->pitch * 0.25 : 0;
     double block = top + (double)(to - from - 1) * qp->pitch + bottom + by_h;
     int baseline = (int)lround(r->y + (r->h - block) / 2 + top);
-    double l = r->x, right = r->x + r->w;
+    double side = kb_panel_side(p->px), l = r->x + side, right = r->x + r->w - side;
     bool rtl = qp->lines[0]->base_dir == KB_DIR_RTL;
     for (size_t i = from; i < to; i++) {
         const struct kb_line *line = qp->lines[i];

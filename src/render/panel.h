@@ -37,6 +37,11 @@ SDL_Rect kb_panel_rect(const struct kb_panel *p);
 
 /* True when no quote waits to come next. */
 bool kb_panel_wants_next(const struct kb_panel *p);
+/* The room kept inside the panel's left and right edges for a quote laid
+ * out at px: a tenth of the em, at least 2 px, for glyphs whose ink
+ * reaches left of their origin or past their advance. Lines are broken
+ * to the panel's width less twice this (app/quote.c). */
+int kb_panel_side(int px);
 /* True if a queued quote would come on at time t: nothing is shown, or the
  * shown quote's last page has had its time. */
 bool kb_panel_due(const struct kb_panel *p, double t);

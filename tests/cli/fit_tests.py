@@ -312,6 +312,141 @@ def test_quote_japanese():
     check_quote("ja", JA_QUOTE, "1080x1920")
 
 
+# The label and the clock in tall scripts: (screen_lang, label, clock_format).
+# An Urdu screen is mirrored, its label at the right; the clock's format
+# carries the script's own word beside the time.
+CHROME = [
+    ("ur", "تازہ ترین خبریں", "وقت %H:%M"),
+    ("ps", "تازه خبرونه", "وخت %H:%M"),
+    ("jv", "ꦮꦂꦠꦱꦼꦏꦺꦴꦁ ꦏꦿꦸꦁꦒꦸ", "ꦗꦩ꧀ꦏ꧀ꦭꦶꦁ %H:%M"),
+    ("bo", "གསར་འགྱུར་སྒྲུབས།", "ཆུ་ཚོད་ཧཱུྃ %H:%M"),
+]
+
+
+def label_bar(img):
+    """(top, bottom, x0, x1) of the first bar and of its label box: the rows
+    where the screen's first or last column has the label's colour."""
+    w, h, rows = img
+    for x in (0, w - 1):
+        ys = [y for y in range(h) if px(rows, x, y) == LABEL]
+        if ys:
+            top, bottom = ys[0], ys[-1]
+            step = 1 if x == 0 else -1
+            end = x
+            while 0 <= end + step < w and px(rows, end + step, top) == LABEL:
+                end += step
+            return top, bottom, min(x, end), max(x, end)
+    raise AssertionError("no label box found")
+
+
+def test_chrome_ink():
+    """The label box and the clock in Nastaliq, Pashto, Javanese and
+    Tibetan: no ink on the bar's top or bottom row anywhere along it (the
+    label box's part all its colour, the rest all the bar's), and the label
+    and clock really drawn."""
+    bad = []
+    for lang, label, clock in CHROME:
+        with tempfile.TemporaryDirectory() as tmp:
+            spool = spool_with(tmp, [("en", "A plain headline")])
+            png = os.path.join(tmp, "chrome.png")
+            subprocess.run([KABAR, "run", "--headless", "--virtual-clock", "--log-level", "warning",
+                            "--spool", spool, "--size", "1280x720", "--set", f"screen_lang={lang}",
+                            "--set", f"label={label}", "--set", f"clock_format={clock}",
+                            "--seconds", "2", "--screenshot", png], check=True)
+            img = read_png(png)
+            w, h, rows = img
+            top, bottom, x0, x1 = label_bar(img)
+            # The label's middle row shows its text; the clock's end of the
+            # bar (the end away from the label) shows ink too.
+            mid = (top + bottom) // 2
+            assert any(px(rows, x, mid) != LABEL for x in range(x0, x1 + 1)), \
+                f"{lang}: no label text"
+            far = range(x1 + 1, w) if x0 == 0 else range(0, x0)
+            bar = px(rows, far[len(far) // 2], top)
+            clock_side = list(far)[-(w // 8):] if x0 == 0 else list(far)[:w // 8]
+            assert any(px(rows, x, mid) != bar for x in clock_side), f"{lang}: no clock drawn"
+            for y in (top, bottom):
+                edge = "top" if y == top else "bottom"
+                hits = [x for x in range(x0, x1 + 1) if px(rows, x, y) != LABEL]
+                if hits:
+                    bad.append(f"{lang}: ink on the label box's {edge} row (y={y}) "
+                               f"at x={hits[0]}..{hits[-1]}")
+                hits = [x for x in far if px(rows, x, y) != bar]
+                if hits:
+                    bad.append(f"{lang}: ink on the bar's {edge} row (y={y}) by the clock "
+                               f"at x={hits[0]}..{hits[-1]}")
+    assert not bad, "\n".join(bad)
+
+
+TIBETAN_QUOTE = ("ཆར་པ་དྲག་པོས་གྲོང་ཁྱེར་གྱི་དཀྱིལ་ཆུས་ཁེངས་པས། ང་ཚོས་ཆུ་རུད་ལས་སྲུང་སྐྱོབ་བྱེད་པའི་ལས་འགུལ་"
+                 "གསར་པ་ཞིག་འགོ་འཛུགས་རྒྱུ་ཡིན། བསྒྲུབས་པ་དང་སྒྲིག་གཞི་ཚང་མ་མི་མང་ལ་ཁྱབ་བསྒྲགས་བྱེད་རྒྱུ་"
+                 "དང་། ཉིན་རེར་ཆུ་ལམ་དང་ཟམ་པའི་གནས་སྟངས་སྐོར་གྱི་སྙན་ཐོ་སྤེལ་རྒྱུ་ཡིན། ཧཱུྃ། ") * 3
+JAVANESE_QUOTE = ("ꦱꦒꦸꦁꦒꦸꦤꦺꦴꦤ꧀ ꦠꦸꦏ꧀ꦏꦸꦠꦸꦏ꧀ꦏ꧀ꦭꦶꦁ ꦱꦼꦥꦸꦂꦏ꧀ꦱ꧀ꦠꦿꦶꦥ꧀ꦠ ꦲꦸꦗꦤ꧀ ꦢꦼꦫꦱ꧀ ꦤꦺꦁ ꦏꦸꦛ "
+                  "ꦥꦿꦗꦶꦤꦶꦫꦶꦁ ꦧꦁꦱ ꦱꦩꦶ ꦏꦿꦸꦁꦒꦸ ꦱꦏꦶꦁ ꦱꦼꦏꦺꦴꦭꦃ ꦤꦺꦴꦤ꧀ꦠꦺꦤ꧀ ꦱ꧀ꦠꦿꦶ ꦏ꧀ꦱ꧀ꦩ꧈ ") * 4
+
+
+def panel_rect(log):
+    """(x, y, w, h) of the quote panel, from its debug line (the last one)."""
+    rect = None
+    for line in log.splitlines():
+        if "quote panel: " in line:
+            size, at = line.split("quote panel: ", 1)[1].split(" at ", 1)
+            w, h = map(int, size.split("x"))
+            x, y = map(int, at.split(",")[:2])
+            rect = (x, y, w, h)
+    assert rect, "the panel's place is not logged"
+    return rect
+
+
+def check_panel_edges(lang, text, size):
+    """A long quote, its pages turning every two seconds, read back every
+    second and a half: no ink on the panel's top, bottom, left or right row
+    of pixels (lines are drawn inside its sides, render/panel.h)."""
+    bad = []
+    with tempfile.TemporaryDirectory() as tmp:
+        spool = os.path.join(tmp, "spool")
+        os.mkdir(spool)
+        with open(os.path.join(spool, "q.json"), "w", encoding="utf-8") as f:
+            json.dump({"id": "q", "lang": lang, "kind": "quote", "by": "A. N. Other",
+                       "text": text, "published": "2024-05-01T08:00:00Z"}, f,
+                      ensure_ascii=False)
+        frames = os.path.join(tmp, "frames")
+        os.mkdir(frames)
+        run = subprocess.run([KABAR, "run", "--headless", "--virtual-clock", "--size", size,
+                              "--spool", spool, "--set", "clock_format=", "--set", "panel=quotes",
+                              "--set", "quotes=panel", "--set", "quote_page_min_seconds=1",
+                              "--set", "quote_page_max_seconds=2", "--log-level", "debug",
+                              "--seconds", "6", "--record", frames, "--every", "90"],
+                             check=True, capture_output=True, text=True)
+        x, y, w, h = panel_rect(run.stderr)
+        shots = sorted(glob.glob(os.path.join(frames, "*.png")))
+        assert shots, "no frames recorded"
+        inked = 0
+        for shot in shots:
+            _, _, rows = read_png(shot)
+            bg = px(rows, 0, 0)
+            inked += any(px(rows, xx, y + h // 2) != bg for xx in range(x, x + w))
+            edges = {"top": [(xx, y) for xx in range(x, x + w)],
+                     "bottom": [(xx, y + h - 1) for xx in range(x, x + w)],
+                     "left": [(x, yy) for yy in range(y, y + h)],
+                     "right": [(x + w - 1, yy) for yy in range(y, y + h)]}
+            for name, points in edges.items():
+                hits = [p for p in points if px(rows, *p) != bg]
+                if hits:
+                    bad.append(f"{lang} on {size} {os.path.basename(shot)}: ink on the panel's "
+                               f"{name} edge at {hits[0]}..{hits[-1]}")
+        assert inked >= len(shots) // 2, f"{lang} on {size}: the quote shows in {inked} frames"
+    return bad
+
+
+def test_panel_edges():
+    bad = []
+    for lang, text in (("bo", TIBETAN_QUOTE), ("jv", JAVANESE_QUOTE)):
+        for size in ("1920x1080", "1080x1920"):
+            bad += check_panel_edges(lang, text, size)
+    assert not bad, "\n".join(bad[:20])
+
+
 def main():
     tests = [(k, v) for k, v in globals().items() if k.startswith("test_") and callable(v)]
     failed = 0
