@@ -102,7 +102,7 @@ void kb_loop_channel_events(struct kb_loop *L)
 {
     struct kb_event ev;
     while (kb_channel_next_event(L->ch, &ev)) {
-        kb_onscreen_note(&ev.item);
+        kb_onscreen_note_event(&ev);
         switch (ev.type) {
         case KB_EVENT_REMOVE:
             if (kb_crawl_remove(L->crawl, ev.item.id) +

@@ -42,33 +42,59 @@ static size_t append_utf8(char *buf, size_t used, size_t cap, const char *s, siz
     return used + len;
 }
 
-void kb_onscreen_note(const struct kb_ready *r)
+/* Remembers text (used bytes) in lang for id, replacing what id had. */
+static void remember(const char *id, const char *lang, const char *text, size_t used)
 {
-    if (r->id[0] == '\0')
+    if (id[0] == '\0' || used == 0)
         return;
-    char text[KB_ONSCREEN_TEXT_MAX + 1] = "";
-    const char *lang = "";
-    size_t used = 0;
-    for (size_t i = 0; i < r->n_segs; i++) {
-        const struct kb_line *line = r->segs[i].line;
-        if (r->segs[i].style != KB_SEG_TEXT || line == NULL || line->text == NULL)
-            continue;
-        if (lang[0] == '\0')
-            lang = line->lang;
-        if (used > 0)
-            used = append_utf8(text, used, KB_ONSCREEN_TEXT_MAX, " ", 1);
-        used = append_utf8(text, used, KB_ONSCREEN_TEXT_MAX, line->text, line->text_len);
-    }
-    if (used == 0)
-        return;
-    struct noted *n = find(r->id);
+    struct noted *n = find(id);
     if (n == NULL) {
         n = &table[next_slot];
         next_slot = (next_slot + 1) % KB_ONSCREEN_ITEMS;
     }
-    snprintf(n->id, sizeof(n->id), "%s", r->id);
+    snprintf(n->id, sizeof(n->id), "%s", id);
     snprintf(n->lang, sizeof(n->lang), "%s", lang);
     memcpy(n->text, text, used + 1);
+}
+
+/* Joins line's text to text (used bytes so far) with a space; sets *lang
+ * from the first line. Returns the new length. */
+static size_t join(char *text, size_t used, const char **lang, const struct kb_line *line)
+{
+    if (line == NULL || line->text == NULL)
+        return used;
+    if ((*lang)[0] == '\0')
+        *lang = line->lang;
+    if (used > 0)
+        used = append_utf8(text, used, KB_ONSCREEN_TEXT_MAX, " ", 1);
+    return append_utf8(text, used, KB_ONSCREEN_TEXT_MAX, line->text, line->text_len);
+}
+
+void kb_onscreen_note(const struct kb_ready *r)
+{
+    char text[KB_ONSCREEN_TEXT_MAX + 1] = "";
+    const char *lang = "";
+    size_t used = 0;
+    for (size_t i = 0; i < r->n_segs; i++) {
+        if (r->segs[i].style == KB_SEG_TEXT)
+            used = join(text, used, &lang, r->segs[i].line);
+    }
+    remember(r->id, lang, text, used);
+}
+
+void kb_onscreen_note_event(const struct kb_event *ev)
+{
+    kb_onscreen_note(&ev->item);
+    if (ev->type != KB_EVENT_PANEL || ev->quote == NULL)
+        return;
+    /* A quote's event carries only its id: its words are the pages' lines
+     * (the attribution left out, as a headline's source is). */
+    char text[KB_ONSCREEN_TEXT_MAX + 1] = "";
+    const char *lang = "";
+    size_t used = 0;
+    for (size_t i = 0; i < ev->quote->n; i++)
+        used = join(text, used, &lang, ev->quote->lines[i]);
+    remember(ev->item.id, lang, text, used);
 }
 
 json_t *kb_onscreen_json(const char *const *ids, size_t n)

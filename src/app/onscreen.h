@@ -23,6 +23,11 @@
  * without an id (the idle message, the chrome) are ignored. Borrows r. */
 void kb_onscreen_note(const struct kb_ready *r);
 
+/* Notes what an event brings on screen: its item as kb_onscreen_note
+ * does, and for a quote for the panel (whose item holds only the id) the
+ * words of the quote's lines. Borrows ev. */
+void kb_onscreen_note_event(const struct kb_event *ev);
+
 /* [{"id", "lang", "text"}] for these ids, each once, in order; an id never
  * noted has only its "id". A new reference the caller owns. */
 json_t *kb_onscreen_json(const char *const *ids, size_t n);

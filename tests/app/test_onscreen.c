@@ -106,12 +106,47 @@ static void test_the_oldest_is_forgotten_first(void **state)
     json_decref(list);
 }
 
+/* A quote's event carries only its id; its words come from the laid-out
+ * pages, the attribution left out. */
+static void test_a_quote_gets_its_words(void **state)
+{
+    (void)state;
+    kb_onscreen_reset();
+    struct kb_line lines[3];
+    memset(lines, 0, sizeof(lines));
+    const char *words[] = {"\u00ab Nous ouvrirons la ligne", "avant l\u2019hiver \u00bb",
+                           "\u2014 la maire"};
+    for (int i = 0; i < 3; i++) {
+        lines[i].text = (char *)words[i];
+        lines[i].text_len = strlen(words[i]);
+        snprintf(lines[i].lang, sizeof(lines[i].lang), "fr");
+    }
+    struct kb_quote_pages q = {.lines = {&lines[0], &lines[1]}, .n = 2, .attribution = &lines[2]};
+    struct kb_event ev = {.type = KB_EVENT_PANEL, .quote = &q};
+    snprintf(ev.item.id, sizeof(ev.item.id), "q1");
+    kb_onscreen_note_event(&ev);
+    /* A quote event without pages, and a removal, change nothing. */
+    ev.quote = NULL;
+    kb_onscreen_note_event(&ev);
+    struct kb_event gone = {.type = KB_EVENT_REMOVE};
+    snprintf(gone.item.id, sizeof(gone.item.id), "q1");
+    kb_onscreen_note_event(&gone);
+
+    const char *ids[] = {"q1"};
+    json_t *list = kb_onscreen_json(ids, 1);
+    assert_string_equal(field(list, 0, "text"),
+                        "\u00ab Nous ouvrirons la ligne avant l\u2019hiver \u00bb");
+    assert_string_equal(field(list, 0, "lang"), "fr");
+    json_decref(list);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_visible_ids_get_their_text),
         cmocka_unit_test(test_long_text_is_cut_between_characters),
         cmocka_unit_test(test_the_oldest_is_forgotten_first),
+        cmocka_unit_test(test_a_quote_gets_its_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
