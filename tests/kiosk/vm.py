@@ -27,8 +27,21 @@ def kill_all(*_):
         m.kill()
 
 
-signal.signal(signal.SIGTERM, lambda *_: (kill_all(), os._exit(143)))
-signal.signal(signal.SIGHUP, lambda *_: (kill_all(), os._exit(129)))
+def _on_signal(sig, _frame):
+    """SIGTERM or SIGHUP (timeout, a closed terminal): SIGKILL every QEMU
+    and leave at once. No Popen.wait here: the signal may have come while
+    the main thread held the lock that wait takes, and it would deadlock."""
+    for m in list(LIVE):
+        if m.proc is not None:
+            try:
+                os.kill(m.proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+    os._exit(128 + sig)
+
+
+signal.signal(signal.SIGTERM, _on_signal)
+signal.signal(signal.SIGHUP, _on_signal)
 
 
 class Error(Exception):
