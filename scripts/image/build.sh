@@ -167,8 +167,7 @@ say "file systems: boot $boot_mib MiB, root $root_mib MiB, data $data_mib MiB"
 rm -f "$work/boot.fat"
 mkfs.vfat -C -F 32 -n KABARBOOT "$work/boot.fat" $((boot_mib * 1024)) >/dev/null
 mcopy -s -p -i "$work/boot.fat" "$boot"/* ::/
-# The file system's own times and the UUIDs come from SOURCE_DATE_EPOCH
-# where mke2fs reads it; the labels are what fstab and the kernel look for.
+# By label: what fstab and the kernel command line look for.
 mkfs.ext4 -q -F -L kabar-root -d "$root" -E root_owner=0:0 "$work/root.ext4" "${root_mib}M"
 mkfs.ext4 -q -F -L kabar-data -d "$data" "$work/data.ext4" "${data_mib}M"
 
