@@ -6,6 +6,7 @@
 #include "app/loop.h"
 #include "app/scene.h"
 #include "app/slides.h"
+#include "render/panel.h"
 #include "render/fit.h"
 
 void kb_loop_slides_place(struct kb_loop *L)
@@ -29,6 +30,36 @@ void kb_loop_slides_place(struct kb_loop *L)
         kb_storyq_set_size(kb_channel_stories(L->ch), r.w, r.h, r.h > 0 ? px : 0);
 }
 
+/* The slides' style; gap_s: the quote's time after each slide. */
+static struct kb_slide_style style_of(const struct kb_config *cfg, double gap_s)
+{
+    return (struct kb_slide_style){
+        .background = kb_scene_color(cfg->background),
+        .headline = kb_scene_color(cfg->quote_fg),
+        .summary = kb_scene_color(cfg->clock_fg),
+        .meta = kb_scene_color(cfg->source),
+        .badge_fg = kb_scene_color(cfg->badge_fg),
+        .badge_bg = kb_scene_color(cfg->badge_bg),
+        .accent = kb_scene_color(cfg->label_bg),
+        .breaking = kb_scene_color(cfg->breaking_bg),
+        .fade_s = 0.6,
+        .gap_s = gap_s,
+    };
+}
+
+/* Both: a quote's time between two slides, but only if a quote is there
+ * to fill it; with none (the ingest side said so, and the panel holds
+ * none) the next slide follows at once instead of an empty panel. */
+static double gap_of(const struct kb_loop *L)
+{
+    if (L->panel == NULL || strcmp(L->cfg.panel, "both") != 0)
+        return 0;
+    uint64_t serial;
+    bool none = L->quote_none && kb_panel_wants_next(L->panel) &&
+                kb_panel_current(L->panel, &serial) == NULL;
+    return none ? 0 : L->cfg.quote_seconds;
+}
+
 void kb_loop_slides_apply(struct kb_loop *L)
 {
     const struct kb_config *cfg = &L->cfg;
@@ -43,19 +74,7 @@ void kb_loop_slides_apply(struct kb_loop *L)
     }
     if (L->slides == NULL)
         return;
-    struct kb_slide_style st = {
-        .background = kb_scene_color(cfg->background),
-        .headline = kb_scene_color(cfg->quote_fg),
-        .summary = kb_scene_color(cfg->clock_fg),
-        .meta = kb_scene_color(cfg->source),
-        .badge_fg = kb_scene_color(cfg->badge_fg),
-        .badge_bg = kb_scene_color(cfg->badge_bg),
-        .accent = kb_scene_color(cfg->label_bg),
-        .breaking = kb_scene_color(cfg->breaking_bg),
-        .fade_s = 0.6,
-        /* Both: a quote's time between two slides (if a quote is there). */
-        .gap_s = L->panel != NULL && strcmp(cfg->panel, "both") == 0 ? cfg->quote_seconds : 0,
-    };
+    struct kb_slide_style st = style_of(cfg, gap_of(L));
     kb_slides_set_style(L->slides, &st);
     kb_loop_slides_place(L);
 }
@@ -73,6 +92,8 @@ int kb_loop_slides_frame(struct kb_loop *L)
     if (L->wall != NULL) {
         t = kb_loop_wall_slides(L); /* the shared clock's slots (loop_wall.c) */
     } else {
+        struct kb_slide_style st = style_of(&L->cfg, gap_of(L));
+        kb_slides_set_style(L->slides, &st);
         /* A breaking story is at the head of the queue: it goes on at once. */
         bool next = kb_slides_wants_next(L->slides, L->t);
         struct kb_story *s = kb_storyq_take_if(q, next);
