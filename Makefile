@@ -19,12 +19,13 @@ build: deps
 	cmake --build $(BUILD) -j $(JOBS)
 
 # A window where there is a display; otherwise 10 s of virtual clock headless,
-# and a screenshot to look at.
+# and a screenshot to look at. The demo spool, not an installed kiosk's
+# /etc/kabar/kabar.conf (KABAR_CONFIG= reads no system config).
 demo: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-	  $(BUILD)/kabar run --window --set panel=both; \
+	  KABAR_CONFIG= $(BUILD)/kabar run --window --set panel=both; \
 	else \
-	  $(BUILD)/kabar run --headless --seconds 10 --virtual-clock --set panel=both --screenshot $(DEMO_PNG) && \
+	  KABAR_CONFIG= $(BUILD)/kabar run --headless --seconds 10 --virtual-clock --set panel=both --screenshot $(DEMO_PNG) && \
 	  $(BUILD)/kabar preview --png $(DEMO_STRIP) assets/demo-spool/*.json >/dev/null && \
 	  echo "demo: no display here, so kabar ran headless; the last frame is $(abspath $(DEMO_PNG))" && \
 	  echo "demo: and every item of the demo spool, as a wall shows it: $(abspath $(DEMO_STRIP))"; \
@@ -53,7 +54,7 @@ bench: deps
 # The README's picture, and every picture in docs/, made by kabar itself.
 screenshot: screenshots
 screenshots: build
-	scripts/screenshots.sh $(BUILD)
+	KABAR_CONFIG= scripts/screenshots.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
