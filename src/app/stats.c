@@ -148,17 +148,23 @@ uint64_t kb_stats_frames(const struct kb_stats *st)
     return st->frames;
 }
 
-/* Resident memory now, from /proc (0 where there is none). */
-static json_int_t rss_kib(void)
+/* Resident memory now, from /proc (0 where there is none): all of it, and
+ * the anonymous part alone. The rest is pages of mapped files, mostly the
+ * fonts: it grows as text touches more of a large CJK face, belongs to the
+ * page cache and is given back under pressure, so a leak shows in the
+ * anonymous part (docs/reliability.md). */
+static void rss_kib(json_int_t *all, json_int_t *anon)
 {
     FILE *f = fopen("/proc/self/statm", "r");
-    long pages = 0, resident = 0;
+    long pages = 0, resident = 0, shared = 0;
     if (f != NULL) {
-        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-            resident = 0;
+        if (fscanf(f, "%ld %ld %ld", &pages, &resident, &shared) != 3)
+            resident = shared = 0;
         fclose(f);
     }
-    return (json_int_t)resident * (sysconf(_SC_PAGESIZE) / 1024);
+    long kib = sysconf(_SC_PAGESIZE) / 1024;
+    *all = (json_int_t)resident * kib;
+    *anon = (json_int_t)(resident > shared ? resident - shared : 0) * kib;
 }
 
 static double cpu_percentile(const struct kb_stats *st, double p)
@@ -245,7 +251,10 @@ bool kb_stats_write(const struct kb_stats *st, const struct kb_stats_extra *x, c
     /* Crawl time t happened at CLOCK_MONOTONIC clock_origin + t (real clock),
      * so an outside observer can time spool-to-screen latency. */
     json_object_set_new(root, "clock_origin", json_real(x->origin));
-    json_object_set_new(root, "rss_kib", json_integer(rss_kib()));
+    json_int_t rss_all, rss_anon;
+    rss_kib(&rss_all, &rss_anon);
+    json_object_set_new(root, "rss_kib", json_integer(rss_all));
+    json_object_set_new(root, "rss_anon_kib", json_integer(rss_anon));
     char last_error[1024];
     kb_log_last_error(last_error, sizeof(last_error));
     json_object_set_new(root, "version", json_string(KABAR_VERSION));

@@ -259,7 +259,7 @@ class Driver:
                     s = None
                 if s is not None:
                     last_mtime = m
-                    self.samples.append((m, s["frames"], s["rss_kib"], s["atlas"]["bytes"],
+                    self.samples.append((m, s["frames"], s.get("rss_anon_kib", s["rss_kib"]), s["atlas"]["bytes"],
                                          s["atlas"]["pages"], s["items_loaded"],
                                          s["items_rejected"]))
                     for v in s["shown"]:
@@ -345,7 +345,7 @@ class Driver:
         atlas0 = after[0][3]
         atlas_max = max(s[3] for s in after)
         if self.a.check_rss and rss_max > rss0 * 1.05:
-            problems.append(f"resident memory grew after warm-up: {rss0} -> {rss_max} KiB")
+            problems.append(f"anonymous resident memory grew after warm-up: {rss0} -> {rss_max} KiB")
         if self.a.check_rss and atlas_max > atlas0 * 1.05:
             problems.append(f"atlas grew after warm-up: {atlas0} -> {atlas_max} bytes")
 
