@@ -141,22 +141,6 @@ static SDL_Rect slide_rect(const struct kb_config *cfg, const struct kb_scene *s
     return r;
 }
 
-/* The ticker's slide colours (kb_loop_slides_apply). */
-static struct kb_slide_style slide_style(const struct kb_config *cfg)
-{
-    return (struct kb_slide_style){
-        .background = kb_scene_color(cfg->background),
-        .headline = kb_scene_color(cfg->quote_fg),
-        .summary = kb_scene_color(cfg->clock_fg),
-        .meta = kb_scene_color(cfg->source),
-        .badge_fg = kb_scene_color(cfg->badge_fg),
-        .badge_bg = kb_scene_color(cfg->badge_bg),
-        .accent = kb_scene_color(cfg->label_bg),
-        .breaking = kb_scene_color(cfg->breaking_bg),
-        .fade_s = 0.6,
-    };
-}
-
 /* The bar as it airs while the item enters: its colour, the label, and the
  * item's first screenful of crawl from the reading start. */
 static void draw_bar(const struct kb_config *cfg, const struct kb_scene *sc, struct kb_faces *faces,
@@ -219,7 +203,7 @@ static int draw(const struct kb_config *cfg, struct kb_faces *faces, const struc
     struct kb_atlas *atlas = kb_atlas_new(screen.renderer, faces, &ao);
     struct kb_batch *batch = kb_batch_new();
     struct kb_slides *slides = kb_slides_new();
-    struct kb_slide_style st = slide_style(cfg);
+    struct kb_slide_style st = kb_scene_slide_style(cfg, 0);
     kb_slides_set_style(slides, &st);
     struct kb_scene sc = kb_scene_layout(cfg, w, h, 60);
     int px = 0;

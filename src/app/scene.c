@@ -80,3 +80,19 @@ void kb_scene_styles(const struct kb_config *cfg, struct kb_crawl_style *crawl,
         kb_scene_color(cfg->clock_fg),          kb_scene_color(cfg->stale_fg),
         kb_scene_color(cfg->stale_bg)};
 }
+
+struct kb_slide_style kb_scene_slide_style(const struct kb_config *cfg, double gap_s)
+{
+    return (struct kb_slide_style){
+        .background = kb_scene_color(cfg->background),
+        .headline = kb_scene_color(cfg->quote_fg),
+        .summary = kb_scene_color(cfg->clock_fg),
+        .meta = kb_scene_color(cfg->source),
+        .badge_fg = kb_scene_color(cfg->badge_fg),
+        .badge_bg = kb_scene_color(cfg->badge_bg),
+        .accent = kb_scene_color(cfg->label_bg),
+        .breaking = kb_scene_color(cfg->breaking_bg),
+        .fade_s = 0.6,
+        .gap_s = gap_s,
+    };
+}

@@ -9,6 +9,7 @@
 #include "app/config.h"
 #include "render/chrome.h"
 #include "render/crawl.h"
+#include "render/slide.h"
 
 /* Everything here returns plain values or fills the caller's structs:
  * nothing to free. */
@@ -19,6 +20,11 @@ struct kb_scene {
 };
 
 SDL_Color kb_scene_color(struct kb_color c);
+
+/* The story slides' colours from the config, as the ticker and `kabar
+ * preview` draw them; gap_s: a quote's time after each slide (0 in a
+ * preview). Returned by value. */
+struct kb_slide_style kb_scene_slide_style(const struct kb_config *cfg, double gap_s);
 /* The bar's colour: the bar colour, or while breaking news shows the
  * breaking colour, flashing (lighter) three times in the first 1.2 s
  * since it entered (since: seconds of crawl time) if breaking_flash is on. */

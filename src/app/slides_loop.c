@@ -30,23 +30,6 @@ void kb_loop_slides_place(struct kb_loop *L)
         kb_storyq_set_size(kb_channel_stories(L->ch), r.w, r.h, r.h > 0 ? px : 0);
 }
 
-/* The slides' style; gap_s: the quote's time after each slide. */
-static struct kb_slide_style style_of(const struct kb_config *cfg, double gap_s)
-{
-    return (struct kb_slide_style){
-        .background = kb_scene_color(cfg->background),
-        .headline = kb_scene_color(cfg->quote_fg),
-        .summary = kb_scene_color(cfg->clock_fg),
-        .meta = kb_scene_color(cfg->source),
-        .badge_fg = kb_scene_color(cfg->badge_fg),
-        .badge_bg = kb_scene_color(cfg->badge_bg),
-        .accent = kb_scene_color(cfg->label_bg),
-        .breaking = kb_scene_color(cfg->breaking_bg),
-        .fade_s = 0.6,
-        .gap_s = gap_s,
-    };
-}
-
 /* Both: a quote's time between two slides, but only if a quote is there
  * to fill it; with none (the ingest side said so, and the panel holds
  * none) the next slide follows at once instead of an empty panel. */
@@ -74,7 +57,7 @@ void kb_loop_slides_apply(struct kb_loop *L)
     }
     if (L->slides == NULL)
         return;
-    struct kb_slide_style st = style_of(cfg, gap_of(L));
+    struct kb_slide_style st = kb_scene_slide_style(cfg, gap_of(L));
     kb_slides_set_style(L->slides, &st);
     kb_loop_slides_place(L);
 }
@@ -92,7 +75,7 @@ int kb_loop_slides_frame(struct kb_loop *L)
     if (L->wall != NULL) {
         t = kb_loop_wall_slides(L); /* the shared clock's slots (loop_wall.c) */
     } else {
-        struct kb_slide_style st = style_of(&L->cfg, gap_of(L));
+        struct kb_slide_style st = kb_scene_slide_style(&L->cfg, gap_of(L));
         kb_slides_set_style(L->slides, &st);
         /* A breaking story is at the head of the queue: it goes on at once. */
         bool next = kb_slides_wants_next(L->slides, L->t);
