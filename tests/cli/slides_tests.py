@@ -12,6 +12,8 @@ slides"; docs/spool.md, "Pictures").
 Usage: slides_tests.py KABAR SOURCE_DIR BUILD_DIR"""
 import json, os, shutil, struct, subprocess, sys, tempfile, zlib
 
+from pngrows import read_png
+
 kabar, src, build = sys.argv[1:4]
 env = dict(os.environ, SDL_VIDEODRIVER='dummy', KABAR_CONFIG='')
 demo = os.path.join(src, 'assets/demo-spool/images')
@@ -43,38 +45,6 @@ def run(spool, size, seconds, shot, *sets):
     for s in sets:
         args += ['--set', s]
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=500)
-
-
-def read_png(path):
-    """RGB rows of an 8-bit RGB or RGBA PNG, as kabar writes them."""
-    data = open(path, 'rb').read()
-    pos, idat, w = 8, b'', 0
-    while pos < len(data):
-        n, kind = struct.unpack('>I4s', data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + n]
-        if kind == b'IHDR':
-            w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
-        elif kind == b'IDAT':
-            idat += body
-        pos += 12 + n
-    bpp = 4 if ctype == 6 else 3
-    raw, rows, prev = zlib.decompress(idat), [], bytearray(w * bpp)
-    stride = w * bpp
-    for y in range(h):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - bpp] if i >= bpp else 0
-            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-            if f == 1: line[i] = (line[i] + a) & 255
-            elif f == 2: line[i] = (line[i] + b) & 255
-            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-            elif f == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append([tuple(line[x * bpp:x * bpp + 3]) for x in range(w)])
-        prev = line
-    return rows
 
 
 def hostile():
