@@ -377,7 +377,15 @@ if __name__ == "__main__":
     if ONLY == ["live"]:
         sys.path.insert(0, os.path.dirname(__file__))
         import wall_live
-        wall_live.main(KABAR, read_png)
+        # Real clocks on a shared 2-core machine: a run in which a process was
+        # starved for seconds can fail without kabar being wrong, so a failed
+        # run is printed and run once more, as the cross builds' tests are
+        # (boards/README.md). Two failures in a row fail the test.
+        try:
+            wall_live.main(KABAR, read_png)
+        except AssertionError as first:
+            print(f"live run failed ({first}); once more", flush=True)
+            wall_live.main(KABAR, read_png)
         sys.exit(0)
     for name, fn in TESTS.items():
         if not ONLY or name in ONLY:
