@@ -119,10 +119,12 @@ static void lay_join(const struct kb_wall_item *it, const struct kb_wall_params 
         at = index_in(set, ns, l->e[j].item);
     else if (j > 0)
         at = (index_in(set, ns, l->e[j - 1].item) + 1) % (ns ? ns : 1);
+    /* Never before px: the joined item would enter the screen before its
+     * frame, where a tile that had not learnt of it yet drew the gap. */
     double pos = px;
     if (j > 0) {
         const struct kb_wall_entry *prev = &l->e[j - 1];
-        pos = prev->start + it[prev->item].width + sep(it, prev->item, joined[0], p);
+        pos = fmax(px, prev->start + it[prev->item].width + sep(it, prev->item, joined[0], p));
     }
     l->n = j;
     struct seq s = {joined, nj, set, ns, at};
@@ -184,31 +186,41 @@ static size_t rotation_start(const struct kb_wall_item *it, const struct kb_wall
     return at;
 }
 
-/* Lays out one kind from frame `start` (holding the items stamped at or
- * before it, from lo on) to frame `end`, with the joins between. With
- * justify (an epoch), the epoch from `end` on starts at rotation next_at:
- * its first item is worked out (a pure function of the items, no other
- * epoch's layout) so that this epoch does not end on it. */
+/* The item the epoch after this one starts with, as the items stamped up
+ * to frame f know it (SIZE_MAX when fewer than two): what a layout made
+ * at f must not end on. */
+static size_t next_first(const struct kb_wall_item *it, size_t n, const struct kb_wall_params *p,
+                         int64_t lo, int64_t f, size_t next_at, size_t *set)
+{
+    size_t nn = set_upto(it, n, p, false, lo, f, set);
+    return nn > 1 ? set[rotation_start(it, p, set, nn, next_at)] : SIZE_MAX;
+}
+
+/* Lays out one kind from frame `start` to frame `end`: the items stamped
+ * from lo up to frame `init` (start or just before it) from the start,
+ * then the joins of those stamped after init and before end. With justify
+ * (an epoch), the epoch from `end` on starts at rotation next_at, and each
+ * part is laid out so as not to end on that epoch's first item as the
+ * items known at the part's own frame tell it: a layout never depends on
+ * an item stamped after the frame it is made at, so an item learnt of a
+ * moment late changes nothing already on the screen. */
 static void lay_span(const struct kb_wall_item *it, size_t n, const struct kb_wall_params *p,
-                     bool breaking, int64_t lo, int64_t start, int64_t end, size_t first_at,
-                     size_t next_at, bool justify, struct lay *l)
+                     bool breaking, int64_t lo, int64_t init, int64_t start, int64_t end,
+                     size_t first_at, size_t next_at, bool justify, struct lay *l)
 {
     size_t *set = kb_xcalloc(n + 1, sizeof(*set)), *joined = kb_xcalloc(n + 1, sizeof(*joined));
     int64_t *joins = kb_xcalloc(n + 1, sizeof(*joins));
     double to = (double)end * p->px_per_frame;
-    size_t avoid = SIZE_MAX;
-    if (justify) {
-        size_t nn = set_upto(it, n, p, breaking, lo, end, set);
-        if (nn > 1)
-            avoid = set[rotation_start(it, p, set, nn, next_at)];
-    }
-    size_t ns = set_upto(it, n, p, breaking, lo, start, set);
+    size_t avoid = justify ? next_first(it, n, p, lo, init, next_at, set) : SIZE_MAX;
+    size_t ns = set_upto(it, n, p, breaking, lo, init, set);
     if (ns > 0) {
         struct seq s = {NULL, 0, set, ns, rotation_start(it, p, set, ns, first_at)};
         lay_run(it, p, &s, (double)start * p->px_per_frame, to, justify, avoid, l);
     }
-    size_t nj = join_frames(it, n, p, breaking, start, end, joins);
+    size_t nj = join_frames(it, n, p, breaking, init, end, joins);
     for (size_t k = 0; k < nj; k++) {
+        if (justify)
+            avoid = next_first(it, n, p, lo, joins[k], next_at, set);
         size_t m = set_at(it, n, p, breaking, joins[k], joined);
         ns = set_upto(it, n, p, breaking, lo, joins[k], set);
         lay_join(it, p, joined, m, set, ns, (double)joins[k] * p->px_per_frame, to, justify, avoid,
@@ -246,7 +258,7 @@ static void plan_breaking(const struct kb_wall_item *it, size_t n, const struct 
         return;
     plan->breaking_from = (double)run * p->px_per_frame;
     struct lay l = {0};
-    lay_span(it, n, p, true, run, run, to + 1, 0, 0, false, &l);
+    lay_span(it, n, p, true, run, run, run, to + 1, 0, 0, false, &l);
     keep(it, p, &l, (double)from * p->px_per_frame, (double)to * p->px_per_frame, &plan->breaking,
          &plan->n_breaking);
     free(l.e);
@@ -265,7 +277,10 @@ void kb_wall_plan_make(const struct kb_wall_item *items, size_t n, const struct 
     for (int64_t k = k0; k <= k1; k++) {
         struct lay l = {0};
         size_t first_at = (size_t)(k < 0 ? -k : k), next_at = (size_t)(k + 1 < 0 ? -k - 1 : k + 1);
-        lay_span(items, n, p, false, INT64_MIN, k * ef, (k + 1) * ef, first_at, next_at, true, &l);
+        /* An item stamped on an epoch's first frame joins it, like any
+         * other stamped within it: the epoch before never knew of it. */
+        lay_span(items, n, p, false, INT64_MIN, k * ef - 1, k * ef, (k + 1) * ef, first_at, next_at,
+                 true, &l);
         keep(items, p, &l, (double)from * p->px_per_frame, (double)to * p->px_per_frame,
              &plan->normal, &plan->n_normal);
         free(l.e);

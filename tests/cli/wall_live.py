@@ -135,8 +135,12 @@ def main(kabar, read_png):
             t = read_png(tiles[c][f], BAR_ROWS)
             w = read_png(whole[f], BAR_ROWS)
             for y in range(BAR_ROWS):
-                assert t[2][y] == w[2][y][3 * c * TW:3 * (c + 1) * TW], \
-                    f"frame {f}, row {y}: tile {c} differs from the wide screen"
+                ws = w[2][y][3 * c * TW:3 * (c + 1) * TW]
+                if t[2][y] != ws:
+                    xs = [x for x in range(TW) if t[2][y][3 * x:3 * x + 3] != ws[3 * x:3 * x + 3]]
+                    raise AssertionError(f"frame {f}, row {y}: tile {c} differs from the wide screen "
+                                         f"in columns {xs[0]}-{xs[-1]} ({len(xs)} pixels); "
+                                         f"recordings in {out}")
             checked += 1
     drawn = [len(r) for r in tiles + [whole]]
     print(f"ok live: {checked} frames stitched equal the wide screen (frames drawn {drawn}); "
