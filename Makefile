@@ -147,9 +147,12 @@ deb-arm64:
 # same image for a QEMU guest and checks it booted, by its pixels: boot,
 # crawl, spool, watchdog, reload, display schedule and POWER_CUTS power
 # cuts (tests/kiosk/). Both run as root (mmdebstrap, mkfs -d keep owners).
-BOARD      ?= rpi4
-POWER_CUTS ?= 20
-IMAGE_DIR  ?= build-appliance
+# IMAGE_CACHE keeps the downloaded packages and the Debian base between
+# builds and clones (scripts/image/build.sh says what and for how long).
+BOARD       ?= rpi4
+POWER_CUTS  ?= 20
+IMAGE_DIR   ?= build-appliance
+IMAGE_CACHE ?= $(HOME)/.cache/kabar-image
 KABAR_VERSION := $(shell sed -n 's/^project.kabar VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 .PHONY: image kiosk-vm
 
@@ -157,7 +160,7 @@ image:
 	scripts/install-deps.sh --image
 	$(MAKE) deb ARCH=arm64
 	scripts/image/build.sh --board $(BOARD) --arch arm64 --deb build-deb-arm64/kabar_$(KABAR_VERSION)_arm64.deb \
-	  --out $(IMAGE_DIR)/kabar-$(KABAR_VERSION)-$(BOARD)-arm64.img --cache $(IMAGE_DIR)/apt-cache-arm64
+	  --out $(IMAGE_DIR)/kabar-$(KABAR_VERSION)-$(BOARD)-arm64.img --cache $(IMAGE_CACHE)/arm64
 	tests/kiosk/check-image.sh $(IMAGE_DIR)/kabar-$(KABAR_VERSION)-$(BOARD)-arm64.img $(BOARD)
 
 kiosk-vm:
@@ -165,7 +168,7 @@ kiosk-vm:
 	$(MAKE) deb ARCH=$(ARCH)
 	scripts/image/build.sh --vm --board desktop --arch $(ARCH) \
 	  --deb $(if $(filter $(ARCH),$(shell dpkg --print-architecture)),build-deb,build-deb-$(ARCH))/kabar_$(KABAR_VERSION)_$(ARCH).deb \
-	  --out $(IMAGE_DIR)/vm-$(ARCH).img --cache $(IMAGE_DIR)/apt-cache-$(ARCH)
+	  --out $(IMAGE_DIR)/vm-$(ARCH).img --cache $(IMAGE_CACHE)/$(ARCH)
 	tests/kiosk/check-image.sh $(IMAGE_DIR)/vm-$(ARCH).img vm
 	timeout 3000 python3 tests/kiosk/kiosk_vm.py --arch $(ARCH) --image $(IMAGE_DIR)/vm-$(ARCH).img \
 	  --out $(IMAGE_DIR)/kiosk-vm-$(ARCH) --power-cuts $(POWER_CUTS)
