@@ -79,7 +79,7 @@ struct kb_config {
     bool restart_on_edit;
     /* [wall] (app/wall.h, docs/wall.md) */
     char wall[16];      /* COLSxROWS; "" for a screen of its own */
-    char wall_tile[16]; /* COL,ROW from 0, or all */
+    char wall_tile[64]; /* COL,ROW from 0, a list of them, or all */
     int wall_bezel_px;  /* the gap between two tiles' pictures, in this screen's pixels */
     /* [log] */
     double stats_interval_s;

@@ -16,10 +16,16 @@ void kb_loop_slides_place(struct kb_loop *L)
     const struct kb_config *cfg = &L->cfg;
     bool top = strcmp(cfg->position, "top") == 0;
     int safe = (int)lround(L->logical_h * cfg->safe_area / 100.0);
+    /* On a wall the slide is laid out on the whole wall, like the quote
+     * panel: its top edge and height in this tile's pixels (a tile of an
+     * upper row draws the slide's upper part). */
+    int edge = 0, height = L->logical_h;
+    if (L->wall != NULL)
+        kb_loop_wall_span(L, &edge, &height);
     /* Room is left for the bar to grow (kb_loop_fit_bar). */
     int grow = (int)lround(L->base_bar.h * (KB_FIT_GROW_MAX - 1));
-    int y = top ? L->base_bar.y + L->base_bar.h + grow : safe;
-    int h = top ? L->logical_h - safe - y : L->base_bar.y - grow - y;
+    int y = top ? L->base_bar.y + L->base_bar.h + grow : edge + safe;
+    int h = top ? edge + height - safe - y : L->base_bar.y - grow - y;
     SDL_Rect r = {L->layout.bar.x, y, L->layout.bar.w, h > 0 ? h : 0};
     kb_slides_place(L->slides, r);
     /* The headline's em: a little over twice a quote's, bounded by the

@@ -12,6 +12,7 @@
 
 #include "app/config.h"
 #include "app/present.h"
+#include "app/wall.h"
 
 static char *write_tmp(const char *text)
 {
@@ -176,6 +177,35 @@ static void test_key_in_the_wrong_section_is_a_warning(void **state)
     free(path);
 }
 
+/* wall_tile takes a list of up to KB_WALL_TILES_MAX tiles (one process
+ * with that many outputs): eight tiles of a 8x1 wall fit in the key (it
+ * held 15 characters, two tiles and a half). */
+static void test_wall_tile_lists(void **state)
+{
+    (void)state;
+    struct kb_config cfg;
+    struct kb_error err;
+    struct kb_wall_geo g[KB_WALL_TILES_MAX];
+    kb_config_defaults(&cfg);
+    assert_true(kb_config_set(&cfg, "wall", "16x2", "test", &err));
+    assert_true(kb_config_set(&cfg, "wall_tile", "8,1 9,1 10,1 11,1 12,1 13,1 14,1 15,1", "test", &err));
+    assert_int_equal(kb_wall_tiles(&cfg, g, KB_WALL_TILES_MAX, &err), 8);
+    assert_int_equal(g[0].col, 8);
+    assert_int_equal(g[7].col, 15);
+    assert_int_equal(g[7].row, 1);
+    /* A ninth is one too many for a process, a tile twice or off the wall
+     * is named. */
+    assert_true(kb_config_set(&cfg, "wall_tile", "0,0 1,0 2,0 3,0 4,0 5,0 6,0 7,0 8,0", "test", &err));
+    assert_int_equal(kb_wall_tiles(&cfg, g, KB_WALL_TILES_MAX, &err), -1);
+    assert_non_null(strstr(err.msg, "at most 8 tiles"));
+    assert_true(kb_config_set(&cfg, "wall_tile", "1,0;1,0", "test", &err));
+    assert_int_equal(kb_wall_tiles(&cfg, g, KB_WALL_TILES_MAX, &err), -1);
+    assert_non_null(strstr(err.msg, "twice"));
+    assert_true(kb_config_set(&cfg, "wall_tile", "16,0", "test", &err));
+    assert_int_equal(kb_wall_tiles(&cfg, g, KB_WALL_TILES_MAX, &err), -1);
+    assert_non_null(strstr(err.msg, "\"16,0\" is not a tile"));
+}
+
 static void test_flag_overrides(void **state)
 {
     (void)state;
@@ -278,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_bad_value_names_file_and_line),
         cmocka_unit_test(test_unknown_key_is_only_a_warning),
         cmocka_unit_test(test_key_in_the_wrong_section_is_a_warning),
+        cmocka_unit_test(test_wall_tile_lists),
         cmocka_unit_test(test_flag_overrides),
         cmocka_unit_test(test_values_fit_a_config_line),
         cmocka_unit_test(test_print_round_trips),

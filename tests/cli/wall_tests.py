@@ -215,11 +215,12 @@ def test_column():
     one = read_png(f"{out}/one.png")
     t = [read_png(f"{out}/t0-{r}.png") for r in range(3)]
     bar = one[2][th - 3][3 * (tw - 3):3 * (tw - 2)]
-    # The bar is on the bottom tile only, as on one screen of a tile's size.
-    for y in range(th):
+    # The bar is on the bottom tile only, as on one screen of a tile's size
+    # (above it, the slide is laid out on the whole column: test_rows).
+    for y in bar_rows(th):
         assert t[2][2][y] == one[2][y], f"column: row {y} of the bottom tile"
-    # (The panel above the bar is not laid out for a wall yet: only the bar's
-    # colour is looked for on the upper tiles.)
+    # (The upper tiles hold the upper part of the panel, laid out on the whole
+    # wall: only the bar's colour is looked for on them.)
     for r in (0, 1):
         for y in range(th - 80, th):
             row = t[r][2][y]
@@ -371,7 +372,40 @@ def test_tile_all():
         shutil.rmtree(spool)
 
 
-TESTS = {"stitched": test_stitched, "slides": test_slides, "tile_all": test_tile_all, "panel": test_panel, "bezel": test_bezel, "rtl": test_rtl, "column": test_column}
+def test_rows():
+    """A wall of two rows: the slide is laid out on the whole wall, so a 2x2
+    wall of 640x360 tiles stitched equals a 1x2 wall of 1280x360 tiles
+    stitched (the same wall split the other way: same lines per tile, so
+    the same type) in every row, and the slide's picture runs on across
+    the edge between the rows instead of each row holding a slide of its
+    own."""
+    out = tempfile.mkdtemp(prefix="kabar-wall-rows-")
+    spool = slide_spool()
+    tw, th, seconds = 640, 360, 11
+    extra = ["--set", "panel=stories", "--set", "slide_max_seconds=8", "--virtual-clock",
+             "--seconds", str(seconds)]
+    runs = [["--spool", spool, "--wall", "2x2", "--tile", f"{c},{r}", "--size", f"{tw}x{th}",
+             "--screenshot", f"{out}/q{c}-{r}.png", *extra] for r in range(2) for c in range(2)]
+    runs += [["--spool", spool, "--wall", "1x2", "--tile", f"0,{r}", "--size", f"{2 * tw}x{th}",
+              "--screenshot", f"{out}/h{r}.png", *extra] for r in range(2)]
+    run_all(runs)
+    q = [[read_png(f"{out}/q{c}-{r}.png")[2] for c in range(2)] for r in range(2)]
+    h = [read_png(f"{out}/h{r}.png")[2] for r in range(2)]
+    for r in range(2):
+        for y in range(th):
+            assert q[r][0][y] + q[r][1][y] == h[r][y], f"rows: row {y} of tile row {r} differs"
+    # The picture: the same columns hold it on the last line of the upper
+    # row and the first line of the lower one (not the background).
+    bg = h[0][5][0:3]
+    up, down = h[0][th - 1], h[1][0]
+    cols = [x for x in range(0, 3 * 2 * tw, 3) if up[x:x + 3] != bg and down[x:x + 3] != bg]
+    assert len(cols) > tw // 4, f"rows: the slide stops at the edge between the rows ({len(cols)} columns go on)"
+    shutil.rmtree(out)
+    shutil.rmtree(spool)
+    print(f"ok 2x2 equals 1x2 with a slide across the rows ({len(cols)} columns of it cross the edge)")
+
+
+TESTS = {"stitched": test_stitched, "slides": test_slides, "tile_all": test_tile_all, "panel": test_panel, "bezel": test_bezel, "rtl": test_rtl, "column": test_column, "rows": test_rows}
 
 if __name__ == "__main__":
     if ONLY == ["live"]:
