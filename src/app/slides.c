@@ -162,6 +162,38 @@ static const struct ago agos[] = {
     {"sw", "sasa hivi", "dakika %d zilizopita", "saa %d zilizopita", "siku %d zilizopita"},
 };
 
+/* Where the count changes the words: Arabic's one, two, few (3-10) and
+ * many (11-99) forms (CLDR's plural rules; the table's form is the
+ * "other" one: 100, 101...), Hebrew's one and two days. NULL: the table's.
+ * Unit 0 is minutes, 1 hours, 2 days. */
+struct ago_forms {
+    const char *lang;
+    int unit;
+    const char *one, *two, *few, *many;
+};
+
+static const struct ago_forms forms[] = {
+    {"ar", 0, "منذ دقيقة", "منذ دقيقتين", "منذ %d دقائق", "منذ %d دقيقة"},
+    {"ar", 1, "منذ ساعة", "منذ ساعتين", "منذ %d ساعات", "منذ %d ساعة"},
+    {"ar", 2, "منذ يوم", "منذ يومين", "منذ %d أيام", "منذ %d يومًا"},
+    {"he", 2, "לפני יום", "לפני יומיים", NULL, NULL},
+};
+
+static const char *form_for(const struct ago *a, int unit, long long v, const char *other)
+{
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        const struct ago_forms *f = &forms[i];
+        if (f->unit != unit || strcmp(f->lang, a->lang) != 0)
+            continue;
+        long long r = v % 100;
+        const char *x = v == 1 ? f->one : v == 2 ? f->two : r >= 3 && r <= 10 ? f->few
+                                                   : r >= 11 && r <= 99     ? f->many
+                                                                            : NULL;
+        return x != NULL ? x : other;
+    }
+    return other;
+}
+
 const char *kb_slide_ago(const char *lang, int64_t seconds, char *buf, size_t size)
 {
     const struct ago *a = &agos[0];
@@ -174,11 +206,12 @@ const char *kb_slide_ago(const char *lang, int64_t seconds, char *buf, size_t si
         snprintf(buf, size, "%s", a->now);
         return buf;
     }
-    const char *fmt = seconds < 3600 ? a->min : seconds < 86400 ? a->hour : a->day;
+    int unit = seconds < 3600 ? 0 : seconds < 86400 ? 1 : 2;
     long long v = seconds < 3600    ? seconds / 60
                   : seconds < 86400 ? seconds / 3600
                                     : seconds / 86400;
-    /* The formats are the table's own, each with one %d. */
+    const char *fmt = form_for(a, unit, v, unit == 0 ? a->min : unit == 1 ? a->hour : a->day);
+    /* The formats are the tables' own, each with one %d or none (one, two). */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
     snprintf(buf, size, fmt, (int)v);

@@ -12,6 +12,7 @@
 #include "app/compose.h"
 #include "app/config.h"
 #include "app/present.h"
+#include "app/slides.h"
 #include "spool/spool.h"
 
 struct fixture {
@@ -69,6 +70,32 @@ static const struct kb_line *seg(const struct kb_ready *r, enum kb_seg_style sty
 }
 
 /* Each language's marks reach the laid-out line, in the right places. */
+/* "12 min ago" in the story's language, with the count's grammar: Arabic
+ * says one and two without a number, 3 to 10 in the plural, 11 to 99 in
+ * the singular (CLDR's plural forms); Hebrew one and two days. */
+static void test_relative_time_grammar(void **state)
+{
+    (void)state;
+    char b[96];
+    const int64_t D = 86400;
+    assert_string_equal(kb_slide_ago("en", 30, b, sizeof(b)), "just now");
+    assert_string_equal(kb_slide_ago("en-GB", 12 * 60, b, sizeof(b)), "12 min ago");
+    assert_string_equal(kb_slide_ago("fr", 3 * 3600 + 5, b, sizeof(b)), "il y a 3 h");
+    assert_string_equal(kb_slide_ago("ar", 60, b, sizeof(b)), "منذ دقيقة");
+    assert_string_equal(kb_slide_ago("ar", 2 * 3600, b, sizeof(b)), "منذ ساعتين");
+    assert_string_equal(kb_slide_ago("ar", 7 * D, b, sizeof(b)), "منذ 7 أيام");
+    assert_string_equal(kb_slide_ago("ar", 10 * 60, b, sizeof(b)), "منذ 10 دقائق");
+    assert_string_equal(kb_slide_ago("ar", 11 * 3600, b, sizeof(b)), "منذ 11 ساعة");
+    assert_string_equal(kb_slide_ago("ar", 30 * D, b, sizeof(b)), "منذ 30 يومًا");
+    assert_string_equal(kb_slide_ago("ar", 100 * D, b, sizeof(b)), "منذ 100 يوم");
+    assert_string_equal(kb_slide_ago("ar", 103 * D, b, sizeof(b)), "منذ 103 أيام");
+    assert_string_equal(kb_slide_ago("he", D, b, sizeof(b)), "לפני יום");
+    assert_string_equal(kb_slide_ago("he", 2 * D, b, sizeof(b)), "לפני יומיים");
+    assert_string_equal(kb_slide_ago("he", 5 * D, b, sizeof(b)), "לפני 5 ימים");
+    /* An unknown language reads English. */
+    assert_string_equal(kb_slide_ago("xx", 2 * D, b, sizeof(b)), "2 d ago");
+}
+
 static void test_quote_marks_per_language(void **state)
 {
     struct fixture *f = *state;
@@ -205,6 +232,7 @@ static void test_demo_spool_has_no_tofu(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_relative_time_grammar),
         cmocka_unit_test(test_quote_marks_per_language),
         cmocka_unit_test(test_badge_only_when_translated),
         cmocka_unit_test(test_badges_localized),
