@@ -109,7 +109,8 @@ void kb_loop_channel_events(struct kb_loop *L)
                     (L->panel != NULL ? kb_panel_remove(L->panel, ev.item.id) : 0) +
                     (L->slides != NULL ? kb_slides_remove(L->slides, ev.item.id) : 0) >
                 0)
-                LOG_INFO("%s: taken off the screen", ev.item.id);
+                LOG_INFO("%s: taken off the screen", /* the idle message has no id */
+                         ev.item.id[0] != '\0' ? ev.item.id : "the waiting message");
             break;
         case KB_EVENT_BREAKING:
             if (ev.item.n_segs > 0)
