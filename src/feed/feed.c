@@ -267,6 +267,7 @@ bool kb_feed_update(const struct kb_feed_options *o, struct kb_feed_follow *ff,
     const char *spool = o->spool;
     if (!ff->state_loaded) {
         kb_feed_state_load(spool, ff->file_prefix, f->url, &ff->state);
+        kb_feed_images_seed(&ff->images, ff->state.images, ff->state.n_images);
         ff->state_loaded = true;
     }
     /* A 304 says "what you have is current": only true if the files written
@@ -325,6 +326,7 @@ bool kb_feed_update(const struct kb_feed_options *o, struct kb_feed_follow *ff,
         ff->state.files = keep;
         ff->state.n_files = n_keep;
         ff->state.settings = settings;
+        ff->state.n_images = kb_feed_images_export(ff->images, &ff->state.images);
         settings = NULL;
         keep = NULL;
         struct kb_error serr;

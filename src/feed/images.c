@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define LOG_MODULE "feed"
 #include "core/clock.h"
@@ -64,6 +65,66 @@ static struct known *remember(struct kb_feed_images *im, const char *url)
     memset(k, 0, sizeof(*k));
     k->url = kb_xstrdup(url);
     return k;
+}
+
+void kb_feed_images_seed(struct kb_feed_images **imp, const struct kb_feed_state_image *v, size_t n)
+{
+    double mono = kb_clock_mono();
+    int64_t wall = (int64_t)time(NULL);
+    for (size_t i = 0; i < n; i++) {
+        double left = 0; /* seconds before a failure is tried again */
+        if (v[i].name[0] == '\0') {
+            if (v[i].retry_at <= wall)
+                continue; /* due now: as if never met */
+            left = (double)(v[i].retry_at - wall);
+            if (left > KB_FEED_IMAGE_RETRY_S)
+                left = KB_FEED_IMAGE_RETRY_S; /* a clock set back, or a forged file */
+        }
+        if (*imp == NULL)
+            *imp = kb_xcalloc(1, sizeof(**imp));
+        struct known *k = remember(*imp, v[i].url);
+        memcpy(k->name, v[i].name, sizeof(k->name));
+        k->failed_at = 0;
+        if (k->name[0] == '\0') {
+            /* Monotonic seconds as if it had failed here; 0 means "try now". */
+            k->failed_at = mono - (KB_FEED_IMAGE_RETRY_S - left);
+            if (k->failed_at == 0)
+                k->failed_at = -1e-9;
+        }
+    }
+}
+
+size_t kb_feed_images_export(const struct kb_feed_images *im, struct kb_feed_state_image **out)
+{
+    *out = NULL;
+    if (im == NULL || im->n == 0)
+        return 0;
+    *out = kb_xcalloc(im->n, sizeof(**out));
+    double mono = kb_clock_mono();
+    int64_t wall = (int64_t)time(NULL);
+    size_t m = 0;
+    for (size_t j = 0; j < im->n; j++) {
+        /* The ring from its oldest: next is 0 until it is full. */
+        const struct known *k = &im->v[(im->next + j) % im->n];
+        struct kb_feed_state_image *s = &(*out)[m];
+        if (strlen(k->url) > KB_FEED_URL_MAX)
+            continue; /* refused before any request: nothing to save */
+        if (k->name[0] != '\0') {
+            memcpy(s->name, k->name, sizeof(s->name));
+        } else {
+            double left = KB_FEED_IMAGE_RETRY_S - (mono - k->failed_at);
+            if (k->failed_at == 0 || left <= 0)
+                continue; /* due now */
+            s->retry_at = wall + (int64_t)left + 1;
+        }
+        s->url = kb_xstrdup(k->url);
+        m++;
+    }
+    if (m == 0) {
+        free(*out);
+        *out = NULL;
+    }
+    return m;
 }
 
 bool kb_feed_image_type(const char *content_type, int *format)

@@ -9,9 +9,12 @@
  * bytes. A picture that cannot be had never costs its entry: the item goes
  * without it, and one log line says why.
  *
- * A feed remembers the pictures it fetched (URL -> name) for the life of
- * the process, so a feed fetched every five minutes downloads each picture
- * once; a picture that failed is tried again after KB_FEED_IMAGE_RETRY_S. */
+ * A feed remembers the pictures it fetched (URL -> name), and keeps that
+ * memory in its state file (feed/store.h) across runs, so a feed fetched
+ * every five minutes, by one process or by `--once` from cron, downloads
+ * each picture once; a picture that failed is tried again after
+ * KB_FEED_IMAGE_RETRY_S. A remembered picture whose file left images/ is
+ * downloaded again. */
 #ifndef KB_FEED_IMAGES_H
 #define KB_FEED_IMAGES_H
 
@@ -22,6 +25,7 @@
 #include <jansson.h>
 
 #include "feed/parse.h"
+#include "feed/store.h"
 
 /* A picture that could not be had is not asked for again before this. */
 #define KB_FEED_IMAGE_RETRY_S 3600.0
@@ -34,6 +38,16 @@
 struct kb_feed_images; /* a feed's memory of its pictures */
 
 void kb_feed_images_free(struct kb_feed_images *im);
+
+/* Adds the pictures of a feed's saved state (v[0..n), oldest first, names
+ * already checked by kb_feed_state_load) to *im, made if needed; failures
+ * whose time to try again has passed are left out. v is only read. */
+void kb_feed_images_seed(struct kb_feed_images **im, const struct kb_feed_state_image *v, size_t n);
+/* The memory of im (NULL: none) for the state file, oldest first, at most
+ * KB_FEED_IMAGES_KEPT; a failure carries the wall-clock time to try again.
+ * Returns the count; *out is a new array (NULL if none) whose urls the
+ * caller owns with it (kb_feed_state_free frees them in a state). */
+size_t kb_feed_images_export(const struct kb_feed_images *im, struct kb_feed_state_image **out);
 
 /* How one update fetches pictures (borrowed for the call). */
 struct kb_feed_image_opts {

@@ -16,6 +16,7 @@
 #include "core/file.h"
 #include "core/limits.h"
 #include "core/xmalloc.h"
+#include "feed/images.h"
 #include "spool/item.h"
 
 static bool make_dir(const char *path, struct kb_error *err)
@@ -186,7 +187,56 @@ void kb_feed_state_free(struct kb_feed_state *st)
     for (size_t i = 0; i < st->n_files; i++)
         free(st->files[i]);
     free(st->files);
+    for (size_t i = 0; i < st->n_images; i++)
+        free(st->images[i].url);
+    free(st->images);
     memset(st, 0, sizeof(*st));
+}
+
+/* A JSON string as C, or NULL if v is none or holds a NUL. */
+static const char *plain_str(json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s != NULL && strlen(s) == json_string_length(v) ? s : NULL;
+}
+
+/* One entry of the state's "images" into *out, or false if it is not one
+ * kabar could have written: the name goes into paths (images/NAME) and
+ * items, so it must be a picture name as the spool allows one, never a
+ * path. */
+static bool load_image(json_t *v, struct kb_feed_state_image *out)
+{
+    memset(out, 0, sizeof(*out));
+    const char *url = plain_str(json_object_get(v, "url"));
+    if (url == NULL || url[0] == '\0' || strlen(url) > KB_FEED_URL_MAX)
+        return false;
+    json_t *name = json_object_get(v, "name"), *retry = json_object_get(v, "retry_at");
+    if (name != NULL) {
+        const char *s = plain_str(name);
+        if (s == NULL || strlen(s) >= sizeof(out->name) || !kb_image_name_valid(s))
+            return false;
+        memcpy(out->name, s, strlen(s) + 1);
+    } else if (json_is_integer(retry) && json_integer_value(retry) > 0) {
+        out->retry_at = json_integer_value(retry);
+    } else {
+        return false;
+    }
+    out->url = kb_xstrdup(url);
+    return true;
+}
+
+/* The last KB_FEED_IMAGES_KEPT good entries of the array images. */
+static void load_images(json_t *images, struct kb_feed_state *st)
+{
+    size_t n = json_array_size(images);
+    size_t first = n > KB_FEED_IMAGES_KEPT ? n - KB_FEED_IMAGES_KEPT : 0;
+    if (n == 0)
+        return;
+    st->images = kb_xcalloc(n - first, sizeof(*st->images));
+    for (size_t i = first; i < n; i++) {
+        if (load_image(json_array_get(images, i), &st->images[st->n_images]))
+            st->n_images++;
+    }
 }
 
 static char *opt_str(json_t *obj, const char *key)
@@ -229,11 +279,12 @@ void kb_feed_state_load(const char *spool, const char *prefix, const char *url,
         st->files = kb_xreallocarray(st->files, st->n_files + 1, sizeof(*st->files));
         st->files[st->n_files++] = kb_xstrdup(s);
     }
+    load_images(json_object_get(obj, "images"), st);
     json_decref(obj);
 }
 
-bool kb_feed_state_save(const char *spool, const char *prefix, const char *url,
-                        const struct kb_feed_state *st, struct kb_error *err)
+/* The state as JSON, leaving out its first skip pictures (the oldest). */
+static json_t *state_json(const char *url, const struct kb_feed_state *st, size_t skip)
 {
     json_t *obj = json_object();
     json_object_set_new(obj, "url", json_string(url));
@@ -247,8 +298,39 @@ bool kb_feed_state_save(const char *spool, const char *prefix, const char *url,
     for (size_t i = 0; i < st->n_files; i++)
         json_array_append_new(files, json_string(st->files[i]));
     json_object_set_new(obj, "files", files);
-    char *text = json_dumps(obj, JSON_INDENT(1));
-    json_decref(obj);
+    json_t *images = json_array();
+    for (size_t i = skip; i < st->n_images; i++) {
+        const struct kb_feed_state_image *im = &st->images[i];
+        json_t *u = json_string(im->url); /* NULL if not UTF-8: not kept */
+        if (u == NULL)
+            continue;
+        json_t *e = json_object();
+        json_object_set_new(e, "url", u);
+        if (im->name[0] != '\0')
+            json_object_set_new(e, "name", json_string(im->name));
+        else
+            json_object_set_new(e, "retry_at", json_integer(im->retry_at));
+        json_array_append_new(images, e);
+    }
+    json_object_set_new(obj, "images", images);
+    return obj;
+}
+
+bool kb_feed_state_save(const char *spool, const char *prefix, const char *url,
+                        const struct kb_feed_state *st, struct kb_error *err)
+{
+    /* The file must stay loadable (KB_FEED_STATE_MAX): the oldest half of
+     * the pictures goes until it fits, which costs at worst a download. */
+    char *text = NULL;
+    for (size_t skip = 0;;) {
+        json_t *obj = state_json(url, st, skip);
+        text = json_dumps(obj, JSON_INDENT(1));
+        json_decref(obj);
+        if (text == NULL || strlen(text) <= KB_FEED_STATE_MAX || skip == st->n_images)
+            break;
+        free(text);
+        skip += (st->n_images - skip + 1) / 2;
+    }
     char *dir = kb_xasprintf("%s/%s", spool, KB_FEED_STATE_DIR);
     char *name = state_name(prefix);
     char *path = kb_xasprintf("%s/%s", dir, name);

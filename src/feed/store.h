@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "spool/images_put.h"
 
 /* The hidden folder of feed state inside the spool (the spool never reads
  * names starting with "."). */
@@ -44,6 +45,14 @@ char *kb_feed_store_read(const char *spool, const char *name, size_t *len);
 size_t kb_feed_store_retract(const char *spool, const char *prefix, char *const *keep,
                              size_t n_keep, bool expired_only, int64_t now, size_t *failed);
 
+/* A picture the feed met (feed/images.h): its name in images/, or, when
+ * it could not be had, the wall-clock time to try again. */
+struct kb_feed_state_image {
+    char *url;                          /* owned */
+    char name[KB_IMAGE_HASH_NAME_SIZE]; /* kb_image_name_valid, or "" for a failure */
+    int64_t retry_at;                   /* seconds since the epoch; failures only */
+};
+
 /* What a feed remembers between fetches. Strings owned here; NULL if none. */
 struct kb_feed_state {
     char *etag;
@@ -51,6 +60,13 @@ struct kb_feed_state {
     char *settings; /* the mapping settings of that fetch: a 304 only stands if they are the same */
     char **files;   /* the item files written at the last good fetch */
     size_t n_files;
+    /* The pictures' memory, oldest first, at most KB_FEED_IMAGES_KEPT: a
+     * `--once` run from cron does not download them again. Names are
+     * checked on load as the spool checks picture names; bad entries are
+     * dropped. The oldest are left out of the file when it would pass
+     * KB_FEED_STATE_MAX. */
+    struct kb_feed_state_image *images;
+    size_t n_images;
 };
 
 /* Loads the state of the feed at url (prefix is its file prefix) from
