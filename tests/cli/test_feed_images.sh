@@ -153,6 +153,112 @@ timeout 120 "$KABAR" feed --spool "$C" --once --config "$TMP/kabar.ini" 2>/dev/n
 check "images = false: no picture" no_picture "$C" "Une enclosure"
 check "images = false: summaries still" test -n "$(field "$(item_of "$C" "Une enclosure")" summary)"
 
+# The memory of pictures survives runs in the feed's state file: a second
+# `--once` run of a changed feed asks for no picture (nor for the ones that
+# failed: they are tried again after an hour), and its items still name
+# their pictures; one deleted from images/ is fetched again; a failure whose
+# time has come is tried again; an old state without "images" still loads;
+# a forged one is never trusted for a name that is not a picture name.
+K=$TMP/kept
+sed 's/Rien à voir\./Rien à voir. Run 1./' "$ROOT/rss.xml" >"$ROOT/kept.xml"
+echo application/rss+xml >"$ROOT/kept.xml.ctype"
+change() { sed -i "s/Run [0-9a-z]*\./Run $1./" "$ROOT/kept.xml"; }
+mark() { wc -l <"$TMP/requests.log"; }
+since() { tail -n +$(($1 + 1)) "$TMP/requests.log"; } # the requests after a mark
+pictures_since() { since "$1" | grep -v '"/f/kept.xml"' | grep -o '"path": "[^"]*"' | sort; }
+kept_pictures() { # every picture of the rss feed, as in the first spool
+  has_picture "$K" "Une enclosure" "$PICS/jakarta-rain.jpg" jpg &&
+  has_picture "$K" "media:content" "$PICS/moscow-snow.png" png &&
+  has_picture "$K" "A thumbnail alone" "$PICS/lyon-lights.webp" webp &&
+  has_picture "$K" "A media group" "$PICS/riyadh-metro.png" png
+}
+run "$K" --url "$BASE/f/kept.xml" 2>>"$TMP/rss.err"
+check "kept, run 1: four pictures" kept_pictures
+KSTATE=$(ls "$K"/.kabar-feed/*.json)
+check "kept: the state names the pictures" grep -q '"name": "[0-9a-f]\{32\}.jpg"' "$KSTATE"
+change 2; m=$(mark)
+run "$K" --url "$BASE/f/kept.xml" 2>>"$TMP/rss.err"
+check "kept, run 2: the feed is read again" bash -c "tail -n +$((m + 1)) '$TMP/requests.log' | grep -q '\"/f/kept.xml\".*200'"
+check "kept, run 2: no picture asked for" test -z "$(pictures_since "$m")"
+check "kept, run 2: the items still name their pictures" kept_pictures
+check "kept, run 2: the failures still have none" no_picture "$K" "A 404"
+
+rm "$K/images/$(hash_of "$PICS/moscow-snow.png").png"
+change 3; m=$(mark)
+run "$K" --url "$BASE/f/kept.xml" 2>>"$TMP/rss.err"
+check "kept, run 3: only the deleted picture is fetched again" \
+  test "$(pictures_since "$m")" = '"path": "/f/snow.png"'
+check "kept, run 3: it is back" kept_pictures
+
+python3 - "$KSTATE" <<'PY'
+import json, sys
+st = json.load(open(sys.argv[1]))
+for e in st.get("images", []):
+    if "retry_at" in e:
+        e["retry_at"] = 1  # its hour has passed
+json.dump(st, open(sys.argv[1], "w"))
+PY
+change 4; m=$(mark)
+run "$K" --url "$BASE/f/kept.xml" 2>>"$TMP/rss.err"
+check "kept, run 4: a failure whose time came is tried again" \
+  bash -c "tail -n +$((m + 1)) '$TMP/requests.log' | grep -q '\"/f/missing.jpg\"'"
+check "kept, run 4: the good pictures are not" \
+  bash -c "! tail -n +$((m + 1)) '$TMP/requests.log' | grep -q '\"/f/rain.jpg\"'"
+
+# A state written before pictures were kept: it loads (the validators hold:
+# an unchanged feed is a 304).
+python3 - "$KSTATE" <<'PY'
+import json, sys
+st = json.load(open(sys.argv[1]))
+st.pop("images", None)
+json.dump(st, open(sys.argv[1], "w"))
+PY
+m=$(mark)
+run "$K" --url "$BASE/f/kept.xml" 2>>"$TMP/rss.err"
+check "old state without images: loads, the feed is not modified" \
+  bash -c "tail -n +$((m + 1)) '$TMP/requests.log' | grep -q '\"/f/kept.xml\".*304'"
+
+# A forged state: names that are paths, too long, hidden, not strings, and
+# one good entry. Files wait where a trusted path would lead. Only the good
+# entry is believed; kabar does not crash and writes nowhere else.
+mkdir -p "$K/images/a"; cp "$PICS/riyadh-metro.png" "$K/images/a/b.png"
+cp "$PICS/jakarta-rain.jpg" "$K/x.jpg"; cp "$PICS/lyon-lights.webp" "$K/images/.lyon.webp"
+python3 - "$KSTATE" "$BASE" "$(hash_of "$PICS/moscow-snow.png").png" <<'PY'
+import json, sys, time
+path, base, snow = sys.argv[1:]
+st = json.load(open(path))
+later = int(time.time()) + 3000
+st["images"] = [{"url": base + "/f/" + n, "retry_at": later}
+                for n in ("huge.jpg", "bomb.png", "liar.jpg", "html.jpg", "missing.jpg")] + [
+    {"url": base + "/f/rain.jpg", "name": "../x.jpg"},
+    {"url": base + "/f/metro.png", "name": "a/b.png"},
+    {"url": base + "/f/lyon.webp", "name": ".lyon.webp"},
+    {"url": base + "/f/lyon.webp", "name": "l" * 5000 + ".webp"},
+    {"url": base + "/f/lyon.webp", "name": "0123456789abcdef0123456789abcdef0123.webp"},
+    {"url": base + "/f/metro.png", "name": 7}, {"url": 7, "name": "x.png"}, "x", 5, None,
+    {"url": base + "/f/metro.png", "retry_at": "soon"}, {"url": base + "/f/metro.png"},
+    {"url": base + "/f/snow.png", "name": snow},
+]
+json.dump(st, open(path, "w"))
+PY
+change 5; m=$(mark)
+run "$K" --url "$BASE/f/kept.xml" 2>>"$TMP/rss.err"
+check "forged state: kabar runs" test $? = 0
+check "forged state: bad names ignored, those pictures fetched again" \
+  test "$(pictures_since "$m" | tr '\n' ' ')" = '"path": "/f/lyon.webp" "path": "/f/metro.png" "path": "/f/rain.jpg" '
+check "forged state: the good entry is believed" \
+  bash -c "! tail -n +$((m + 1)) '$TMP/requests.log' | grep -q '\"/f/snow.png\"'"
+check "forged state: the items name their own pictures" kept_pictures
+check "forged state: the files it pointed at are untouched" \
+  bash -c "cmp -s '$PICS/jakarta-rain.jpg' '$K/x.jpg' && cmp -s '$PICS/riyadh-metro.png' '$K/images/a/b.png'"
+check "forged state: nothing new beside the items" \
+  test -z "$(ls -A "$K" | grep -v -e '^feed-.*\.json$' -e '^images$' -e '^\.kabar-feed$' -e '^x\.jpg$')"
+printf '{"url": "%s/f/kept.xml", "images": {"url": 1}}' "$BASE" >"$KSTATE"
+change 6
+run "$K" --url "$BASE/f/kept.xml" 2>>"$TMP/rss.err"
+check "state whose images is not an array: kabar runs" test $? = 0
+check "... and its pictures are kept" kept_pictures
+
 echo "$passes passed, $fails failed"
 [ "$fails" = 0 ] || { echo "--- log"; cat "$TMP/rss.err"; }
 [ "$fails" = 0 ]
