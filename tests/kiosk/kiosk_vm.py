@@ -126,9 +126,18 @@ def seed(m):
     would, so the crawl has text to show."""
     demo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "assets",
                         "demo-spool")
+    m.sh(f"mkdir -p {SPOOL}/images")
     for name in SEED:
         with open(os.path.join(demo, name + ".json")) as f:
-            post(m, name + ".json", f.read())
+            body = f.read()
+        # Its picture first, as SPOOL-FORMAT asks of producers (a hidden
+        # temp name, then rename), so the story slide shows it.
+        pic = json.loads(body).get("image")
+        if pic:
+            with open(os.path.join(demo, "images", pic), "rb") as f:
+                m.sh(f"cat > {SPOOL}/images/.{pic}.tmp && mv {SPOOL}/images/.{pic}.tmp "
+                     f"{SPOOL}/images/{pic}", stdin=f.read())
+        post(m, name + ".json", body)
     time.sleep(3)
 
 
