@@ -186,9 +186,11 @@ static const char *form_for(const struct ago *a, int unit, long long v, const ch
         if (f->unit != unit || strcmp(f->lang, a->lang) != 0)
             continue;
         long long r = v % 100;
-        const char *x = v == 1 ? f->one : v == 2 ? f->two : r >= 3 && r <= 10 ? f->few
-                                                   : r >= 11 && r <= 99     ? f->many
-                                                                            : NULL;
+        const char *x = v == 1               ? f->one
+                        : v == 2             ? f->two
+                        : r >= 3 && r <= 10  ? f->few
+                        : r >= 11 && r <= 99 ? f->many
+                                             : NULL;
         return x != NULL ? x : other;
     }
     return other;

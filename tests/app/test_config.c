@@ -188,14 +188,16 @@ static void test_wall_tile_lists(void **state)
     struct kb_wall_geo g[KB_WALL_TILES_MAX];
     kb_config_defaults(&cfg);
     assert_true(kb_config_set(&cfg, "wall", "16x2", "test", &err));
-    assert_true(kb_config_set(&cfg, "wall_tile", "8,1 9,1 10,1 11,1 12,1 13,1 14,1 15,1", "test", &err));
+    assert_true(
+        kb_config_set(&cfg, "wall_tile", "8,1 9,1 10,1 11,1 12,1 13,1 14,1 15,1", "test", &err));
     assert_int_equal(kb_wall_tiles(&cfg, g, KB_WALL_TILES_MAX, &err), 8);
     assert_int_equal(g[0].col, 8);
     assert_int_equal(g[7].col, 15);
     assert_int_equal(g[7].row, 1);
     /* A ninth is one too many for a process, a tile twice or off the wall
      * is named. */
-    assert_true(kb_config_set(&cfg, "wall_tile", "0,0 1,0 2,0 3,0 4,0 5,0 6,0 7,0 8,0", "test", &err));
+    assert_true(
+        kb_config_set(&cfg, "wall_tile", "0,0 1,0 2,0 3,0 4,0 5,0 6,0 7,0 8,0", "test", &err));
     assert_int_equal(kb_wall_tiles(&cfg, g, KB_WALL_TILES_MAX, &err), -1);
     assert_non_null(strstr(err.msg, "at most 8 tiles"));
     assert_true(kb_config_set(&cfg, "wall_tile", "1,0;1,0", "test", &err));

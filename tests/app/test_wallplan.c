@@ -139,7 +139,9 @@ static void test_later_items_change_nothing_earlier(void **state)
             it[i] = item(300 + (double)((seed >> 12) % 2500), (seed >> 8) % 4 == 0 ? +1 : -1);
         }
         seed = seed * 1103515245u + 12345u;
-        int64_t at = round % 3 == 0 ? 0 : round % 3 == 1 ? EPOCH - 1 : (int64_t)((seed >> 10) % EPOCH);
+        int64_t at = round % 3 == 0   ? 0
+                     : round % 3 == 1 ? EPOCH - 1
+                                      : (int64_t)((seed >> 10) % EPOCH);
         int64_t epoch = 1 + round % 4;
         it[old].stamp_ms = T0 + (epoch * EPOCH + at) * 1000 / 60;
         int64_t f = kb_wall_frame_at(HZ, it[old].stamp_ms);
